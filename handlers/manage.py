@@ -1,0 +1,29 @@
+"""manage function: operator commands, invoked with {"command": ...}."""
+
+from __future__ import annotations
+
+from pydantic import TypeAdapter, ValidationError
+
+from shared import db
+from shared.errors import InvalidInput
+from shared.log import logger
+from shared.schemas.commands import Command, CreateAdmin
+from shared.services import admins
+from shared.web import field_errors
+
+COMMANDS = TypeAdapter(Command)
+
+
+def handler(event: dict, context: object) -> dict:
+    try:
+        command = COMMANDS.validate_python(event)
+    except ValidationError as error:
+        problems = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors(error))
+        raise InvalidInput(f"invalid manage command: {problems}") from None
+    with db.session_scope() as session:
+        if isinstance(command, CreateAdmin):
+            result = admins.create_admin(
+                session, email=command.email, password=command.password, name=command.name
+            )
+    logger.info("manage command done", command=command.command, **result)
+    return result

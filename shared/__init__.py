@@ -1,0 +1,1 @@
+"""The shop's shared layer: configuration, database, models, services and web plumbing."""

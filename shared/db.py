@@ -1,0 +1,90 @@
+"""The database engine and sessions: created once per container, reused while warm."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import settings
+
+_engine: Engine | None = None
+_sessions: sessionmaker[Session] | None = None
+
+
+def database_url() -> URL:
+    """The configured URL: DATABASE_URL, else the RDS secret named by DB_SECRET_ARN."""
+    config = settings()
+    if config.database_url:
+        return make_url(config.database_url)
+    from shared.secrets import database_url_from_secret
+
+    return database_url_from_secret(config.db_secret_arn)
+
+
+def build_engine(url: URL | str) -> Engine:
+    """An engine tuned for Lambda: one warm connection, checked before use."""
+    url = make_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    # A Lambda container serves one request at a time, so one pooled connection is
+    # enough; overflow only matters to in-process tests and benchmarks with threads.
+    return create_engine(
+        url,
+        pool_size=1,
+        max_overflow=20,
+        pool_pre_ping=True,
+        pool_recycle=300,
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the local function processes read while another writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def engine() -> Engine:
+    """The process-wide engine, created on first use."""
+    global _engine, _sessions
+    if _engine is None:
+        _engine = build_engine(database_url())
+        _sessions = sessionmaker(_engine, expire_on_commit=False)
+    return _engine
+
+
+def use_engine(new_engine: Engine) -> None:
+    """Point the process at another database (tests, benchmarks, local commands)."""
+    global _engine, _sessions
+    if _engine is not None and _engine is not new_engine:
+        _engine.dispose()
+    _engine = new_engine
+    _sessions = sessionmaker(new_engine, expire_on_commit=False)
+
+
+def new_session() -> Session:
+    """A fresh session; the caller closes it."""
+    engine()
+    return _sessions()
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A session for one event or command, rolled back on error and always closed."""
+    session = new_session()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,157 @@
+"""The OpenAPI 3.1 document, generated from the routes and their pydantic models.
+
+Views declare what they take and answer with `@operation(...)`; `document(apps)` walks
+each Flask app's URL map, so a route that exists is a route that is documented.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from shared.schemas.problem import Problem
+
+REF = "#/components/schemas/{model}"
+STANDARD_ERRORS = {
+    400: "The body is not a JSON object",
+    413: "The body is over 1 MiB",
+    415: "The body is not sent as application/json",
+    422: "Validation failed",
+}
+
+
+def operation(
+    *,
+    summary: str,
+    tag: str,
+    body: type[BaseModel] | None = None,
+    body_required: bool = True,
+    query: type[BaseModel] | None = None,
+    responses: dict[int, type[BaseModel] | str | None],
+    headers: dict[str, str] | None = None,
+) -> Callable:
+    """Describe a view for the document: its body, query and answers by status."""
+
+    def decorate(view: Callable) -> Callable:
+        view.openapi = {
+            "summary": summary,
+            "tag": tag,
+            "body": body,
+            "body_required": body_required,
+            "query": query,
+            "responses": responses,
+            "headers": headers or {},
+        }
+        return view
+
+    return decorate
+
+
+def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, Any]:
+    """One OpenAPI 3.1 document covering every documented route of `apps`."""
+    operations: list[tuple[str, str, Callable, dict]] = []
+    models: set[tuple[type[BaseModel], str]] = {(Problem, "serialization")}
+    for app in apps:
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions[rule.endpoint]
+            spec = getattr(view, "openapi", None)
+            if spec is None:
+                continue
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                operations.append((_path(rule.rule), method.lower(), view, spec))
+            if spec["body"]:
+                models.add((spec["body"], "validation"))
+            for answer in spec["responses"].values():
+                if isinstance(answer, type):
+                    models.add((answer, "serialization"))
+
+    refs, schemas = models_json_schema(
+        sorted(models, key=lambda m: (m[0].__name__, m[1])), ref_template=REF
+    )
+    paths: dict[str, dict] = {}
+    for path, method, view, spec in operations:
+        paths.setdefault(path, {})[method] = _operation(path, method, view, spec, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": schemas.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+    }
+
+
+def _path(rule: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+
+
+def _operation(path: str, method: str, view: Callable, spec: dict, refs: dict) -> dict:
+    def schema(model: type[BaseModel], mode: str) -> dict:
+        return refs[(model, mode)]
+
+    result: dict[str, Any] = {
+        "tags": [spec["tag"]],
+        "summary": spec["summary"],
+        "operationId": f"{method}_{view.__name__}",
+        "parameters": [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{([^}]+)}", path)
+        ],
+        "responses": {},
+    }
+    if spec["query"]:
+        query_schema = spec["query"].model_json_schema()
+        for name, prop in query_schema["properties"].items():
+            result["parameters"].append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in query_schema.get("required", []),
+                    "schema": prop,
+                }
+            )
+    if spec["body"]:
+        result["requestBody"] = {
+            "required": spec["body_required"],
+            "content": {"application/json": {"schema": schema(spec["body"], "validation")}},
+        }
+    errors: dict[int, str] = {}
+    if spec["body"]:
+        errors.update(STANDARD_ERRORS)
+    elif spec["query"]:
+        errors[422] = STANDARD_ERRORS[422]
+    role = getattr(view, "auth_role", None)
+    if role:
+        result["security"] = [{"bearer": []}]
+        errors[401] = "Missing, malformed, expired or revoked credentials"
+        if role != "any":
+            errors[403] = f"The caller is not an {role}"
+    problem_ref = schema(Problem, "serialization")
+    for status, answer in {**errors, **spec["responses"]}.items():
+        if isinstance(answer, type):
+            content = {"application/json": {"schema": schema(answer, "serialization")}}
+            description = answer.__doc__.strip().splitlines()[0] if answer.__doc__ else "OK"
+        elif status >= 400:
+            content = {"application/problem+json": {"schema": problem_ref}}
+            description = answer or "Error"
+        else:
+            content, description = None, answer or "No content"
+        response: dict[str, Any] = {"description": description}
+        if content:
+            response["content"] = content
+        if status in spec["headers"]:
+            response["headers"] = {spec["headers"][status]: {"schema": {"type": "string"}}}
+        if status == 401:
+            response["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+        result["responses"][str(status)] = response
+    if not result["parameters"]:
+        del result["parameters"]
+    return result

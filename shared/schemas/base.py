@@ -1,0 +1,60 @@
+"""Strict building blocks shared by every request and response model."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+
+def _clean_text(value: str) -> str:
+    # JSON can carry U+0000 and lone surrogates; neither is text a database should keep.
+    if "\x00" in value:
+        raise ValueError("must not contain U+0000")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must not contain unpaired surrogates") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+
+
+def text(*, min_length: int = 0, max_length: int, strip: bool = False) -> type[str]:
+    """Clean text of `min_length`..`max_length` characters (after stripping, if `strip`)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length),
+        AfterValidator(_clean_text),
+    ]
+
+
+Int32 = Annotated[int, Field(ge=0, le=2_147_483_647)]
+
+UTCTimestamp = Annotated[
+    datetime,
+    PlainSerializer(
+        lambda d: d.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
+        return_type=str,
+        when_used="json",
+    ),
+]
+
+
+class RequestModel(BaseModel):
+    """A request body: strict types (no "1" for 1, no true for 1), unknown fields rejected."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class ResponseModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)

@@ -1,0 +1,117 @@
+"""Test setup: a fixed environment, and every API test on SQLite and on PostgreSQL.
+
+PostgreSQL comes from TEST_DATABASE_URL, else the server at 127.0.0.1:5432 (database
+`test`); each run works in a fresh database of its own, dropped at the end. Without a
+server the PostgreSQL half skips with its reason, except in CI, where it fails.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import uuid
+
+_LOCAL_DIR = tempfile.mkdtemp(prefix="shop-tests-")
+os.environ.update(
+    SHOP_LOCAL_DIR=_LOCAL_DIR,
+    DATABASE_URL=f"sqlite:///{_LOCAL_DIR}/unused.db",
+    JWT_SECRET="test-signing-key-that-is-long-enough-for-hs256",
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_REGION="eu-west-1",
+    AWS_DEFAULT_REGION="eu-west-1",
+    AWS_EC2_METADATA_DISABLED="true",
+    POWERTOOLS_SERVICE_NAME="shop-api",
+)
+for name in ("DB_SECRET_ARN", "JWT_SECRET_ARN", "JWT_PREVIOUS_SECRET", "AWS_ENDPOINT_URL"):
+    os.environ.pop(name, None)
+
+import pytest  # noqa: E402
+from sqlalchemy import create_engine, delete, make_url, text  # noqa: E402
+
+from shared import db  # noqa: E402
+from shared.migrations import upgrade  # noqa: E402
+from shared.models import Base  # noqa: E402
+from tests.apigw import Client  # noqa: E402
+
+DEFAULT_POSTGRES = "postgresql+pg8000://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_engine():
+    base = make_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRES)
+    name = f"shop_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        admin.dispose()
+        reason = f"PostgreSQL at {base.render_as_string(hide_password=True)} unreachable: {error}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
+        pytest.skip(reason)
+    engine = db.build_engine(base.set(database=name))
+
+    def drop() -> None:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return engine, drop
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """A migrated database of each kind, shared by the tests of one run."""
+    if request.param == "sqlite":
+        engine = db.build_engine(f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/shop.db")
+        drop = engine.dispose
+    else:
+        engine, drop = _postgres_engine()
+    upgrade(engine)
+    yield engine
+    drop()
+
+
+@pytest.fixture
+def engine(database):
+    """The database, emptied, and used by the code under test."""
+    with database.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+    db.use_engine(database)
+    return database
+
+
+@pytest.fixture
+def session(engine):
+    with db.session_scope() as session:
+        yield session
+
+
+@pytest.fixture
+def log_lines():
+    """The log lines written while the test runs (the logger keeps its own stdout handle)."""
+    from shared.log import logger
+
+    buffer = io.StringIO()
+    previous = logger.registered_handler.setStream(buffer)
+    yield lambda: buffer.getvalue().splitlines()
+    logger.registered_handler.setStream(previous)
+
+
+@pytest.fixture
+def auth_api(engine) -> Client:
+    from handlers.auth import handler
+
+    return Client(handler)
+
+
+@pytest.fixture
+def meta_api(engine) -> Client:
+    from handlers.meta import handler
+
+    return Client(handler)

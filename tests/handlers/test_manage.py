@@ -1,0 +1,71 @@
+"""The manage and migrate functions, invoked with their events."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.manage import handler as manage
+from handlers.migrate import handler as migrate
+from shared.errors import InvalidInput
+from shared.models import User
+from shared.services import auth
+from tests import factories
+
+CREATE_ADMIN = {
+    "command": "create-admin",
+    "email": "Root@Example.com",
+    "password": "a strong admin password",
+    "name": "Root",
+}
+
+
+def test_create_admin_creates_an_admin_who_can_log_in(engine, session):
+    result = manage(CREATE_ADMIN, None)
+
+    assert result["status"] == "created"
+    user = session.query(User).filter_by(email="root@example.com").one()
+    assert user.role == "admin"
+    pair = auth.login(session, email="root@example.com", password=CREATE_ADMIN["password"])
+    assert pair["access_token"]
+
+
+def test_create_admin_twice_changes_nothing_the_second_time(engine, session):
+    manage(CREATE_ADMIN, None)
+
+    again = manage(CREATE_ADMIN, None)
+
+    assert again["status"] == "unchanged"
+    assert session.query(User).count() == 1
+
+
+def test_create_admin_promotes_and_reactivates_an_existing_customer(engine, session):
+    customer = factories.customer(session, email="root@example.com")
+    customer.is_active = False
+    session.commit()
+
+    result = manage(CREATE_ADMIN, None)
+
+    assert result["status"] == "promoted"
+    session.refresh(customer)
+    assert customer.role == "admin" and customer.is_active
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"command": "launch-rockets"},
+        {**CREATE_ADMIN, "password": "short"},
+        {**CREATE_ADMIN, "email": "nope"},
+        {**CREATE_ADMIN, "extra": 1},
+    ],
+)
+def test_a_bad_command_is_refused_with_a_clear_reason(engine, event):
+    with pytest.raises(InvalidInput, match="invalid manage command"):
+        manage(event, None)
+
+
+def test_migrate_is_safe_to_run_twice(engine):
+    first, second = migrate({}, None), migrate({}, None)
+
+    assert first == second == {"status": "ok", "revision": "0001"}

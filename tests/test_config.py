@@ -1,0 +1,82 @@
+"""Settings: defaults for a laptop, and one clear failure for a deployed function."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared.config import ConfigError, load_settings
+
+ROOT = Path(__file__).resolve().parents[1]
+LAMBDA = {"AWS_LAMBDA_FUNCTION_NAME": "shop-api-dev-auth"}
+
+
+def test_a_laptop_gets_a_sqlite_database_and_a_generated_key_that_stays(tmp_path):
+    env = {"SHOP_LOCAL_DIR": str(tmp_path)}
+
+    first, second = load_settings(env), load_settings(env)
+
+    assert first.database_url == f"sqlite:///{tmp_path}/shop.db"
+    assert len(first.jwt_secret) >= 32 and first.jwt_secret == second.jwt_secret
+    assert (first.access_token_ttl, first.refresh_token_ttl, first.pending_order_ttl) == (
+        900,
+        1_209_600,
+        1_800,
+    )
+    assert first.mail_from == "shop@example.com"
+
+
+def test_blank_values_count_as_unset(tmp_path):
+    settings = load_settings(
+        {"SHOP_LOCAL_DIR": str(tmp_path), "DATABASE_URL": "  ", "ACCESS_TOKEN_TTL": ""}
+    )
+
+    assert settings.database_url.startswith("sqlite:///")
+    assert settings.access_token_ttl == 900
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({**LAMBDA, "JWT_SECRET": "k" * 40}, "DATABASE_URL or DB_SECRET_ARN"),
+        ({**LAMBDA, "DATABASE_URL": "postgresql+pg8000://h/db"}, "JWT_SECRET or JWT_SECRET_ARN"),
+        ({"JWT_SECRET": "short"}, "JWT_SECRET"),
+        ({"ACCESS_TOKEN_TTL": "15m"}, "ACCESS_TOKEN_TTL"),
+        ({"PENDING_ORDER_TTL": "-5"}, "PENDING_ORDER_TTL"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"MAIL_FROM": "nobody"}, "MAIL_FROM"),
+    ],
+)
+def test_a_missing_or_malformed_setting_is_named(tmp_path, env, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings({"SHOP_LOCAL_DIR": str(tmp_path), **env})
+
+
+def test_local_tools_are_not_mistaken_for_a_deployed_function(tmp_path):
+    settings = load_settings({**LAMBDA, "IS_OFFLINE": "true", "SHOP_LOCAL_DIR": str(tmp_path)})
+
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_a_bad_setting_fails_the_cold_start_with_one_log_line(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "JWT_SECRET"}}
+    env.update(LAMBDA, SHOP_LOCAL_DIR=str(tmp_path), JWT_SECRET="k" * 40)
+
+    run = subprocess.run(
+        [sys.executable, "-c", "import handlers.meta"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert run.returncode != 0
+    lines = run.stdout.strip().splitlines()
+    assert len(lines) == 1 and run.stderr == ""
+    assert "DATABASE_URL or DB_SECRET_ARN is required" in json.loads(lines[0])["message"]
