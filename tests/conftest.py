@@ -63,27 +63,45 @@ def _postgres_engine():
     return engine, drop
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request, tmp_path_factory):
-    """A migrated database of each kind, shared by the tests of one run."""
-    if request.param == "sqlite":
-        engine = db.build_engine(f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/shop.db")
-        drop = engine.dispose
-    else:
-        engine, drop = _postgres_engine()
+@pytest.fixture(scope="session")
+def postgres_database():
+    """A fresh, migrated PostgreSQL database for this run."""
+    engine, drop = _postgres_engine()
     upgrade(engine)
     yield engine
     drop()
 
 
-@pytest.fixture
-def engine(database):
-    """The database, emptied, and used by the code under test."""
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """A migrated database of each kind, shared by the tests of one run."""
+    if request.param == "postgresql":
+        yield request.getfixturevalue("postgres_database")
+        return
+    engine = db.build_engine(f"sqlite:///{tmp_path_factory.mktemp('sqlite')}/shop.db")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def _empty_and_use(database):
     with database.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(delete(table))
     db.use_engine(database)
     return database
+
+
+@pytest.fixture
+def engine(database):
+    """The database, emptied, and used by the code under test."""
+    return _empty_and_use(database)
+
+
+@pytest.fixture
+def postgres(postgres_database):
+    """PostgreSQL alone, emptied and in use: for tests of behaviour under concurrency."""
+    return _empty_and_use(postgres_database)
 
 
 @pytest.fixture

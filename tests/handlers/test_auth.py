@@ -206,3 +206,26 @@ def test_an_admin_made_by_manage_logs_in_with_the_admin_role(auth_api, session):
     pair = factories.tokens_for(session, admin)
 
     assert auth_api.get("/auth/me", token=pair["access_token"]).json["role"] == "admin"
+
+
+def test_an_unknown_email_still_costs_a_password_check(auth_api, monkeypatch):
+    from shared.services import passwords
+
+    checked = []
+    real_verify = passwords.verify_password
+    monkeypatch.setattr(
+        passwords, "verify_password", lambda h, p: checked.append(h) or real_verify(h, p)
+    )
+
+    auth_api.post("/auth/login", {"email": "nobody@example.com", "password": "whatever123"})
+
+    assert checked == [passwords.dummy_hash()]
+
+
+def test_passwords_are_stored_as_argon2id_hashes(auth_api, session):
+    auth_api.post("/auth/register", NEW_CUSTOMER)
+
+    stored = session.query(User).one().password_hash
+
+    assert stored.startswith("$argon2id$")
+    assert NEW_CUSTOMER["password"] not in stored

@@ -163,3 +163,13 @@ def test_no_error_reveals_internals(api):
     )
 
     assert "Traceback" not in reply.text and "sqlalchemy" not in reply.text.lower()
+
+
+def test_the_default_stage_of_an_http_api_serves_paths_as_they_are(engine):
+    from handlers.auth import handler
+    from tests.apigw import http_v2_event
+
+    event = http_v2_event("GET", "/auth/me")
+    assert event["requestContext"]["stage"] == "$default"
+
+    assert handler(event, None)["statusCode"] == 401

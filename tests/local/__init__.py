@@ -1,0 +1,1 @@
+"""Tests of the local server a developer runs: `serverless offline start`, over real HTTP."""

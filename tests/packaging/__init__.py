@@ -1,0 +1,51 @@
+"""Tests of what `sls package` and `sls invoke local` make of the service, run offline.
+
+`sls` here is the project's osls (node_modules), with fake AWS credentials: nothing in
+these tests may reach AWS, and the offline-package plugin keeps `package` from trying.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sls_env(**settings: str) -> dict[str, str]:
+    """The environment of an offline `sls` run: fake credentials, this venv's Python first."""
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "eu-west-1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        # `sls invoke local` runs `python3` from PATH: it must be the venv's, which holds
+        # the layer's dependencies, whatever Python launched pytest.
+        "VIRTUAL_ENV": sys.prefix,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        **settings,
+    }
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+        env.pop(name, None)
+    return env
+
+
+def sls(*args: str, env: dict[str, str]) -> str:
+    """Run `sls ARGS` in the project and return its output; a failure shows all of it."""
+    result = subprocess.run(
+        ["npx", "sls", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, (
+        f"sls {' '.join(args)} exited {result.returncode}\n"
+        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    )
+    return result.stdout

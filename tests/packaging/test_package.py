@@ -1,0 +1,256 @@
+"""What a deploy would upload: one small zip per function, one shared layer, the template.
+
+The service is packaged once for this module (`sls package`, offline), from a layer that
+scripts/build_layer refreshes first (a second or so when requirements.txt is unchanged).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.apigw import Client
+from tests.packaging import ROOT, sls, sls_env
+
+FUNCTION_ZIP_LIMIT = 50 * 1024
+LAYER_UNZIPPED_LIMIT = 25 * 1024 * 1024
+DB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/db-AbCdEf"
+JWT_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/jwt-GhIjKl"
+# The secrets each function may read; a new function must be added here, on purpose.
+SECRETS_NEEDED = {
+    "meta": {DB_SECRET_ARN},
+    "migrate": {DB_SECRET_ARN},
+    "auth": {DB_SECRET_ARN, JWT_SECRET_ARN},
+    "manage": {DB_SECRET_ARN, JWT_SECRET_ARN},
+}
+LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+
+@pytest.fixture(scope="module")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
+    target = tmp_path_factory.mktemp("package")
+    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
+    sls("package", "--package", str(target), env=env)
+    return target
+
+
+@pytest.fixture(scope="module")
+def functions(package_dir: Path) -> dict[str, dict]:
+    """The functions of serverless.yml, as osls resolved them."""
+    state = json.loads((package_dir / "serverless-state.json").read_text())
+    return state["service"]["functions"]
+
+
+@pytest.fixture(scope="module")
+def template(package_dir: Path) -> dict:
+    return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def layer(package_dir: Path) -> Iterator[zipfile.ZipFile]:
+    with zipfile.ZipFile(package_dir / "shared.zip") as archive:
+        yield archive
+
+
+def handler_module(function: dict) -> str:
+    return function["handler"].rsplit(".", 1)[0] + ".py"
+
+
+def resources_of_type(template: dict, kind: str) -> dict[str, dict]:
+    return {
+        logical_id: resource
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def lambda_functions(template: dict, functions: dict[str, dict]) -> dict[str, dict]:
+    """Function name (as in serverless.yml) → its AWS::Lambda::Function properties."""
+    names = {function["name"]: name for name, function in functions.items()}
+    return {
+        names[resource["Properties"]["FunctionName"]]: resource["Properties"]
+        for resource in resources_of_type(template, "AWS::Lambda::Function").values()
+    }
+
+
+def log_group_of(template: dict, function: dict) -> str:
+    """Logical id of the log group that the function writes to."""
+    name = f"/aws/lambda/{function['FunctionName']}"
+    return next(
+        logical_id
+        for logical_id, group in resources_of_type(template, "AWS::Logs::LogGroup").items()
+        if group["Properties"]["LogGroupName"] == name
+    )
+
+
+def granted_statements(role: dict) -> list[dict]:
+    """The role's statements, conditional ones (Fn::If on a configured secret) as if met."""
+    statements = []
+    for policy in role["Properties"]["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            statements.append(statement["Fn::If"][1] if "Fn::If" in statement else statement)
+    return statements
+
+
+def as_set(value: str | list[str]) -> set[str]:
+    return {value} if isinstance(value, str) else set(value)
+
+
+def test_every_function_zip_holds_only_its_own_handler(package_dir, functions):
+    for name, function in functions.items():
+        with zipfile.ZipFile(package_dir / f"{name}.zip") as archive:
+            files = set(archive.namelist())
+        listed = {p for p in function["package"]["patterns"] if not p.startswith("!")}
+        assert files == listed, f"{name}.zip holds {sorted(files)}, serverless.yml lists {listed}"
+        assert {"handlers/__init__.py", handler_module(function)} <= files, name
+        assert all(f.startswith("handlers/") and f.endswith(".py") for f in files), name
+
+
+def test_meta_carries_the_route_modules_of_every_function_it_documents(package_dir, functions):
+    http_modules = {
+        handler_module(function)
+        for function in functions.values()
+        if any("httpApi" in event for event in function["events"])
+    }
+    with zipfile.ZipFile(package_dir / "meta.zip") as archive:
+        assert http_modules <= set(archive.namelist())
+
+
+def test_function_zips_stay_under_50_kb(package_dir, functions):
+    sizes = {name: (package_dir / f"{name}.zip").stat().st_size for name in functions}
+    assert all(size < FUNCTION_ZIP_LIMIT for size in sizes.values()), sizes
+
+
+def test_the_layer_carries_the_shared_package_and_dependencies_built_for_lambda(layer):
+    names = layer.namelist()
+    assert "python/shared/__init__.py" in names
+    for package in ("flask", "sqlalchemy", "pydantic_core"):
+        assert any(n.startswith(f"python/{package}/") for n in names), package
+    assert any(
+        re.fullmatch(r"python/pydantic_core/_pydantic_core\.cpython-312-x86_64-linux-gnu\.so", n)
+        for n in names
+    )
+    wheel_tags = next(
+        layer.read(n).decode()
+        for n in names
+        if re.fullmatch(r"python/pydantic_core-[^/]+\.dist-info/WHEEL", n)
+    )
+    assert re.search(r"^Tag: cp312-cp312-manylinux\S*_x86_64", wheel_tags, re.MULTILINE)
+    assert not any("__pycache__" in n for n in names)
+
+
+def test_the_layer_leaves_boto3_to_the_lambda_runtime(layer):
+    tops = {n.split("/")[1] for n in layer.namelist() if n.count("/") >= 2}
+    assert not {"boto3", "botocore", "s3transfer"} & tops
+    assert not any(t.startswith(("boto3-", "botocore-")) for t in tops)
+
+
+def test_the_layer_fits_in_25_mb_unzipped(layer):
+    unzipped = sum(info.file_size for info in layer.infolist())
+    assert unzipped < LAYER_UNZIPPED_LIMIT, f"{unzipped / 2**20:.1f} MB"
+
+
+def test_the_layer_keeps_every_asset_the_docs_page_loads(layer):
+    from handlers.meta import handler
+
+    page = Client(handler).get("/docs")
+    assets = re.findall(r'(?:href|src)="/docs/([^"]+)"', page.text)
+    names = layer.namelist()
+    assert assets, page.text
+    for asset in assets:
+        pattern = rf"python/swagger_ui_bundle/vendor/swagger-ui-[^/]+/{re.escape(asset)}"
+        assert any(re.fullmatch(pattern, n) for n in names), asset
+
+
+def test_the_shop_runs_without_the_modules_the_layer_leaves_out(package_dir, functions, tmp_path):
+    # build_layer drops modules the shop never imports; run the handlers with those
+    # imports blocked, so that a new import of one fails here rather than on Lambda.
+    left_out = (ROOT / ".build" / "layer-stripped-modules.txt").read_text().split()
+    handler_modules = sorted(handler_module(f)[:-3].replace("/", ".") for f in functions.values())
+    script = f"""
+import importlib, importlib.abc, json, sys
+
+LEFT_OUT = {left_out!r}
+
+class LeftOutOfTheLayer(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if any(name == m or name.startswith(m + ".") for m in LEFT_OUT):
+            raise ModuleNotFoundError(f"{{name}} is left out of the Lambda layer")
+
+sys.meta_path.insert(0, LeftOutOfTheLayer())
+
+import argon2, email_validator, sqlalchemy
+import alembic.ddl.postgresql
+
+for module in {handler_modules!r}:
+    importlib.import_module(module)
+from handlers import meta, migrate
+
+migrate.handler({{}}, None)
+with open("tests/events/http_v2_get_health.json") as event:
+    reply = meta.handler(json.load(event), None)
+assert reply["statusCode"] == 200, reply
+argon2.PasswordHasher().hash("correct horse battery staple")
+email_validator.validate_email("ann@example.com", check_deliverability=False)
+sqlalchemy.create_engine("postgresql+pg8000://shop@db.internal/shop")
+"""
+    env = sls_env(DATABASE_URL=f"sqlite:///{tmp_path}/shop.db", SHOP_LOCAL_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_function_uses_the_one_shared_layer(template, functions):
+    layers = list(resources_of_type(template, "AWS::Lambda::LayerVersion"))
+    assert len(layers) == 1, layers
+    compiled = lambda_functions(template, functions)
+    assert set(compiled) == set(functions)
+    for name, function in compiled.items():
+        assert function["Layers"] == [{"Ref": layers[0]}], name
+
+
+def test_every_function_runs_under_a_role_of_its_own(template, functions):
+    roles = {
+        name: function["Role"]["Fn::GetAtt"][0]
+        for name, function in lambda_functions(template, functions).items()
+    }
+    assert set(roles) == set(functions)
+    assert len(set(roles.values())) == len(roles), roles
+    for role in roles.values():
+        assert template["Resources"][role]["Type"] == "AWS::IAM::Role"
+    assert "IamRoleLambdaExecution" not in template["Resources"]
+
+
+def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs(
+    template, functions
+):
+    compiled = lambda_functions(template, functions)
+    assert set(compiled) == set(SECRETS_NEEDED), "give each new function its SECRETS_NEEDED"
+    for name, function in compiled.items():
+        role = template["Resources"][function["Role"]["Fn::GetAtt"][0]]
+        log_group = log_group_of(template, function)
+        secrets: set[str] = set()
+        for statement in granted_statements(role):
+            assert statement["Effect"] == "Allow"
+            actions = as_set(statement["Action"])
+            if actions == {"secretsmanager:GetSecretValue"}:
+                secrets |= as_set(statement["Resource"])
+            else:
+                assert actions == LOG_ACTIONS, (name, actions)
+                assert statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}, name
+        assert secrets == SECRETS_NEEDED[name], name
+
+
+def test_no_function_sets_pythonpath(template, functions):
+    for name, function in lambda_functions(template, functions).items():
+        variables = function.get("Environment", {}).get("Variables", {})
+        assert "PYTHONPATH" not in variables, name

@@ -1,0 +1,102 @@
+"""Where the database comes from: DATABASE_URL, or an RDS secret read once per container."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from shared import aws, db, secrets
+from shared.config import settings
+
+
+@pytest.fixture
+def secret_env(monkeypatch):
+    def use(arn: str) -> None:
+        monkeypatch.delenv("DATABASE_URL")
+        monkeypatch.setenv("DB_SECRET_ARN", arn)
+        settings.cache_clear()
+        secrets.clear()
+        aws.reset_clients()
+
+    yield use
+    settings.cache_clear()
+    secrets.clear()
+    aws.reset_clients()
+
+
+@mock_aws
+def test_db_secret_arn_builds_a_pg8000_url_from_the_rds_secret(secret_env):
+    sm = boto3.client("secretsmanager", region_name="eu-west-1")
+    rds_secret = {
+        "username": "shop",
+        "password": "p@ss:/word",
+        "host": "db.internal",
+        "port": 5433,
+        "dbname": "shop",
+        "engine": "postgres",
+    }
+    arn = sm.create_secret(Name="shop/db", SecretString=json.dumps(rds_secret))["ARN"]
+    secret_env(arn)
+
+    url = db.database_url()
+
+    assert url.drivername == "postgresql+pg8000"
+    assert (url.username, url.password, url.host, url.port, url.database) == (
+        "shop",
+        "p@ss:/word",
+        "db.internal",
+        5433,
+        "shop",
+    )
+
+
+@mock_aws
+def test_the_db_secret_is_read_once_per_container(secret_env, monkeypatch):
+    sm = boto3.client("secretsmanager", region_name="eu-west-1")
+    arn = sm.create_secret(
+        Name="shop/db",
+        SecretString=json.dumps(
+            {"username": "u", "password": "p", "host": "h", "port": 5432, "dbname": "d"}
+        ),
+    )["ARN"]
+    secret_env(arn)
+    calls = []
+    client = aws.client("secretsmanager")
+    original = client.get_secret_value
+    monkeypatch.setattr(client, "get_secret_value", lambda **kw: calls.append(kw) or original(**kw))
+
+    db.database_url()
+    db.database_url()
+
+    assert len(calls) == 1
+
+
+def test_a_request_session_is_closed_even_when_the_view_fails(engine, monkeypatch):
+    from handlers.auth import handler
+    from shared.services import auth
+    from tests.apigw import Client
+
+    closed = []
+    real_new_session = db.new_session
+
+    def tracking_session():
+        session = real_new_session()
+        original_close = session.close
+        session.close = lambda: closed.append(True) or original_close()
+        return session
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(db, "new_session", tracking_session)
+    monkeypatch.setattr(auth, "login", boom)
+
+    reply = Client(handler).post("/auth/login", {"email": "a@example.com", "password": "x" * 12})
+
+    assert reply.status == 500
+    assert reply.json["detail"] == "An unexpected error occurred."
+    assert "unexpected" not in reply.text.replace("An unexpected error", "")
+    assert closed == [True]
