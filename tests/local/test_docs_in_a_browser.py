@@ -8,6 +8,7 @@ Without Chromium the test skips, except in CI (CI=true), which installs it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -71,10 +72,8 @@ def _rendered_dom(browser: str, url: str, profile: Path) -> str:
         _, errors = process.communicate()
         pytest.fail(f"Chromium did not render {url} within {BROWSER_SECONDS} s\n{errors[-5000:]}")
     finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # any helper still running
     assert process.returncode == 0, f"Chromium exited {process.returncode}\n{errors[-5000:]}"
     return dom
 

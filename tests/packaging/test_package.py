@@ -38,6 +38,7 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
     target = tmp_path_factory.mktemp("package")
     env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
+    env.pop("OFFLINE_RUNTIME", None)  # serverless-offline's stand-in, never for a deploy
     sls("package", "--package", str(target), env=env)
     return target
 
@@ -91,12 +92,19 @@ def log_group_of(template: dict, function: dict) -> str:
     )
 
 
-def granted_statements(role: dict) -> list[dict]:
-    """The role's statements, conditional ones (Fn::If on a configured secret) as if met."""
+def granted_statements(template: dict, role: dict) -> list[dict]:
+    """The role's statements as deployed with the packaged parameters (secrets configured)."""
     statements = []
     for policy in role["Properties"]["Policies"]:
-        for statement in policy["PolicyDocument"]["Statement"]:
-            statements.append(statement["Fn::If"][1] if "Fn::If" in statement else statement)
+        for written in policy["PolicyDocument"]["Statement"]:
+            statement = written
+            if "Fn::If" in written:
+                condition, statement, _ = written["Fn::If"]
+                assert condition in template["Conditions"]
+            resource = statement["Resource"]
+            if isinstance(resource, dict) and "Ref" in resource:
+                resource = template["Parameters"][resource["Ref"]]["Default"]
+            statements.append({**statement, "Resource": resource})
     return statements
 
 
@@ -171,8 +179,8 @@ def test_the_layer_keeps_every_asset_the_docs_page_loads(layer):
 
 
 def test_the_shop_runs_without_the_modules_the_layer_leaves_out(package_dir, functions, tmp_path):
-    # build_layer drops modules the shop never imports; run the handlers with those
-    # imports blocked, so that a new import of one fails here rather than on Lambda.
+    # build_layer (run for package_dir) drops modules the shop never imports; run the
+    # handlers with those imports blocked, so a new import of one fails here, not on Lambda.
     left_out = (ROOT / ".build" / "layer-stripped-modules.txt").read_text().split()
     handler_modules = sorted(handler_module(f)[:-3].replace("/", ".") for f in functions.values())
     script = f"""
@@ -218,6 +226,14 @@ def test_every_function_uses_the_one_shared_layer(template, functions):
         assert function["Layers"] == [{"Ref": layers[0]}], name
 
 
+def test_every_function_runs_on_the_python_the_layer_is_built_for(template, functions):
+    (layer,) = resources_of_type(template, "AWS::Lambda::LayerVersion").values()
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.12"]
+    for name, function in lambda_functions(template, functions).items():
+        assert function["Runtime"] == "python3.12", name
+        assert function["Architectures"] == ["x86_64"], name
+
+
 def test_every_function_runs_under_a_role_of_its_own(template, functions):
     roles = {
         name: function["Role"]["Fn::GetAtt"][0]
@@ -239,7 +255,7 @@ def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs
         role = template["Resources"][function["Role"]["Fn::GetAtt"][0]]
         log_group = log_group_of(template, function)
         secrets: set[str] = set()
-        for statement in granted_statements(role):
+        for statement in granted_statements(template, role):
             assert statement["Effect"] == "Allow"
             actions = as_set(statement["Action"])
             if actions == {"secretsmanager:GetSecretValue"}:
