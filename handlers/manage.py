@@ -7,9 +7,9 @@ from pydantic import TypeAdapter, ValidationError
 from shared import db
 from shared.errors import InvalidInput
 from shared.log import logger
+from shared.schemas.base import field_errors
 from shared.schemas.commands import Command, CreateAdmin
 from shared.services import admins
-from shared.web import field_errors
 
 COMMANDS = TypeAdapter(Command)
 

@@ -25,6 +25,29 @@ STANDARD_ERRORS = {
 }
 
 
+REQUEST_ID = {
+    "X-Request-Id": {
+        "description": "The request's X-Request-Id when valid, else a new UUID",
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+    }
+}
+DESCRIPTION = """\
+The shop's HTTP API. Conventions of every route:
+
+- Request bodies are JSON objects sent as `application/json` (415 otherwise), at most
+  1 MiB (413); a body that is not a JSON object is a 400.
+- Validation failures are 422 and name each field at fault in `errors`; unknown fields
+  are rejected. Integer fields take JSON integers only.
+- Every error is an RFC 9457 problem document (`application/problem+json`), including
+  404 for unknown paths and 405 for other methods on a known path.
+- Every response carries `X-Request-Id` (the incoming one when valid).
+- `GET /health` answers 503 with `{"status": "degraded", "database": "unavailable"}`
+  when the database cannot be reached; that is the only 5xx a client should see.
+- Authentication: `Authorization: Bearer <access_token>`; a missing, malformed,
+  expired or revoked token is a 401 carrying `WWW-Authenticate: Bearer`.
+"""
+
+
 def operation(
     *,
     summary: str,
@@ -78,7 +101,7 @@ def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, An
         paths.setdefault(path, {})[method] = _operation(path, method, view, spec, refs)
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
+        "info": {"title": title, "version": version, "description": DESCRIPTION},
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas.get("$defs", {}),

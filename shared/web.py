@@ -24,6 +24,7 @@ from shared.config import settings
 from shared.errors import Conflict, InvalidInput, NotAllowed, NotAuthenticated, NotFound, ShopError
 from shared.log import logger
 from shared.problems import MEDIA_TYPE, problem_body
+from shared.schemas.base import field_errors
 
 MAX_BODY_BYTES = 1024 * 1024
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -99,17 +100,6 @@ def validate(model: type[Model], data: Any) -> Model:
         return model.model_validate(data)
     except ValidationError as error:
         raise InvalidInput("The request has invalid fields.", errors=field_errors(error)) from None
-
-
-def field_errors(error: ValidationError) -> list[dict[str, str]]:
-    errors = []
-    for item in error.errors(include_url=False, include_context=False):
-        field = ""
-        for part in item["loc"]:
-            field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
-        message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
-        errors.append({"field": field or "body", "message": message})
-    return errors
 
 
 def _reject_constant(token: str) -> None:

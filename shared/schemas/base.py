@@ -12,6 +12,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationError,
 )
 
 
@@ -58,3 +59,15 @@ class RequestModel(BaseModel):
 
 class ResponseModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def field_errors(error: ValidationError) -> list[dict[str, str]]:
+    """Each failure as {"field": "items[0].quantity", "message": ...}."""
+    errors = []
+    for item in error.errors(include_url=False, include_context=False):
+        field = ""
+        for part in item["loc"]:
+            field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+        message = "unknown field" if item["type"] == "extra_forbidden" else item["msg"]
+        errors.append({"field": field or "body", "message": message})
+    return errors
