@@ -8,8 +8,8 @@ from shared import db
 from shared.errors import InvalidInput
 from shared.log import logger
 from shared.schemas.base import field_errors
-from shared.schemas.commands import Command, CreateAdmin
-from shared.services import admins
+from shared.schemas.commands import Command, CreateAdmin, SeedDemo
+from shared.services import admins, demo
 
 COMMANDS = TypeAdapter(Command)
 
@@ -25,5 +25,7 @@ def handler(event: dict, context: object) -> dict:
             result = admins.create_admin(
                 session, email=command.email, password=command.password, name=command.name
             )
-    logger.info("manage command done", command=command.command, **result)
+        elif isinstance(command, SeedDemo):
+            result = demo.seed_demo(session)
+    logger.info("manage command done", command=command.command, result=result)
     return result

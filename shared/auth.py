@@ -32,6 +32,15 @@ def auth_required(view: Callable | None = None, *, role: str | None = None) -> C
     return decorate(view) if view is not None else decorate
 
 
+def optional_user():
+    """The caller's user when a bearer token is sent (a bad one is still a 401), else None."""
+    if "user" not in g:
+        if not request.headers.get("Authorization"):
+            return None
+        g.user = users.authenticate(session(), access_token=bearer_token())
+    return g.user
+
+
 def bearer_token() -> str:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -14,10 +14,12 @@ from typing import Any, TypeVar
 
 import serverless_wsgi
 from flask import Flask, Response, g, request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, ValidationError
 
 from shared import db
 from shared.config import settings
@@ -55,6 +57,21 @@ class UnsupportedMediaType(ShopError):
 STATUS_OF.update({BadRequest: 400, UnsupportedMediaType: 415})
 
 
+class IdConverter(BaseConverter):
+    """`<id:...>`: a positive 32-bit integer; anything else does not match (a 404)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 < number <= 2_147_483_647:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
 def create_app(name: str) -> Flask:
     """A Flask app with the shop's conventions; resource modules add their routes."""
     settings()  # a bad setting fails the cold start here, not in the first request
@@ -62,6 +79,7 @@ def create_app(name: str) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
+    app.url_map.converters["id"] = IdConverter
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
@@ -94,11 +112,21 @@ def json_body(model: type[Model], *, optional: bool = False) -> Model | None:
     return validate(model, data)
 
 
+def query(model: type[Model]) -> Model:
+    """The query string validated as `model`; empty values count as absent (422 if bad)."""
+    data = {}
+    for name in request.args:
+        values = [v for v in request.args.getlist(name) if v != ""]
+        if values:
+            data[name] = ",".join(values)
+    return validate(model, data)
+
+
 def validate(model: type[Model], data: Any) -> Model:
     """`data` as `model`, or InvalidInput naming every field at fault."""
     try:
         return model.model_validate(data)
-    except ValidationError as error:
+    except ModelValidationError as error:
         raise InvalidInput("The request has invalid fields.", errors=field_errors(error)) from None
 
 

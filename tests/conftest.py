@@ -36,6 +36,22 @@ from shared.migrations import upgrade  # noqa: E402
 from shared.models import Base  # noqa: E402
 from tests.apigw import Client  # noqa: E402
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    """argon2id with its smallest cost: the suite creates hundreds of accounts."""
+    from argon2 import PasswordHasher
+
+    from shared.services import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    original = passwords._hasher
+    passwords._hasher = lambda: cheap
+    passwords.dummy_hash.cache_clear()
+    yield
+    passwords._hasher = original
+
+
 DEFAULT_POSTGRES = "postgresql+pg8000://postgres@127.0.0.1:5432/test"
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -55,6 +57,33 @@ class RequestModel(BaseModel):
     """A request body: strict types (no "1" for 1, no true for 1), unknown fields rejected."""
 
     model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class QueryModel(BaseModel):
+    """Query parameters: unknown names rejected, numbers only as plain digits."""
+
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+def _query_int(value: object) -> object:
+    # Query strings are text: accept "42" but not "4.2", "1e3", " 42" or "+42".
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?[0-9]{1,18}", value):
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _query_bool(value: object) -> object:
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError("must be true or false")
+
+
+QueryInt = Annotated[int, BeforeValidator(_query_int)]
+QueryInt32 = Annotated[QueryInt, Field(ge=0, le=2_147_483_647)]
+QueryLimit = Annotated[QueryInt, Field(ge=1, le=100)]
+QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 
 
 class ResponseModel(BaseModel):

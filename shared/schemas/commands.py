@@ -17,4 +17,8 @@ class CreateAdmin(RequestModel):
     name: Name
 
 
-Command = Annotated[CreateAdmin, Field(discriminator="command")]
+class SeedDemo(RequestModel):
+    command: Literal["seed-demo"]
+
+
+Command = Annotated[CreateAdmin | SeedDemo, Field(discriminator="command")]

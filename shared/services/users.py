@@ -1,12 +1,18 @@
-"""Users as the rest of the shop sees them."""
+"""Users as the rest of the shop sees them: who a token speaks for, and user admin."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from shared.errors import NotAuthenticated
+from shared.errors import Conflict, NotAuthenticated, NotFound
 from shared.models import User
+from shared.paging import Page, SortKey, contains, fetch_page
 from shared.services import tokens
+
+OLDEST_FIRST = SortKey(name="created_at", expression=User.created_at, id_column=User.id)
 
 
 def authenticate(session: Session, *, access_token: str) -> User:
@@ -17,4 +23,55 @@ def authenticate(session: Session, *, access_token: str) -> User:
         raise NotAuthenticated("The account is unknown or deactivated.")
     if user.token_generation != claims.generation:
         raise NotAuthenticated("The token has been revoked.")
+    return user
+
+
+def list_users(
+    session: Session,
+    *,
+    q: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """Users matching every given filter, oldest first, one keyset page at a time."""
+    statement = select(User)
+    if q:
+        statement = statement.where(contains(User.email, q) | contains(User.name, q))
+    if role is not None:
+        statement = statement.where(User.role == role)
+    if is_active is not None:
+        statement = statement.where(User.is_active.is_(is_active))
+    scope = {"q": q, "role": role, "is_active": is_active}
+    return fetch_page(
+        session, statement, sort=OLDEST_FIRST, scope=scope, limit=limit, cursor=cursor
+    )
+
+
+def get_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user {user_id}.")
+    return user
+
+
+def update_user(session: Session, user_id: int, *, changes: dict[str, Any], acting: User) -> User:
+    """Change name, role or is_active; an admin may not demote or deactivate themselves."""
+    user = get_user(session, user_id)
+    if user.id == acting.id and (
+        changes.get("role", "admin") != "admin" or changes.get("is_active", True) is False
+    ):
+        raise Conflict("An admin cannot demote or deactivate their own account.")
+    if changes.get("is_active") is False and user.is_active:
+        # Deactivation must end every session at once, refresh tokens included.
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(token_generation=User.token_generation + 1)
+        )
+        session.refresh(user)
+    for field, value in changes.items():
+        setattr(user, field, value)
+    session.commit()
     return user

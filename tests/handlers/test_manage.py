@@ -68,4 +68,24 @@ def test_a_bad_command_is_refused_with_a_clear_reason(engine, event):
 def test_migrate_is_safe_to_run_twice(engine):
     first, second = migrate({}, None), migrate({}, None)
 
-    assert first == second == {"status": "ok", "revision": "0001"}
+    assert first == second == {"status": "ok", "revision": "0002"}
+
+
+def test_seed_demo_fills_the_catalogue_with_a_few_hundred_products(engine, session):
+    from shared.models import Product
+
+    result = manage({"command": "seed-demo"}, None)
+
+    assert result["created"] == session.query(Product).count() >= 200
+    categories = {p.category for p in session.query(Product)}
+    assert len(categories) >= 5
+
+
+def test_seed_demo_twice_adds_nothing_the_second_time(engine, session):
+    from shared.models import Product
+
+    manage({"command": "seed-demo"}, None)
+    again = manage({"command": "seed-demo"}, None)
+
+    assert again["created"] == 0
+    assert session.query(Product).count() == again["already_there"]

@@ -1,0 +1,69 @@
+"""users function: user administration, for admins only."""
+
+from __future__ import annotations
+
+import serverless_wsgi
+from flask import Response, g
+
+from shared.auth import auth_required
+from shared.openapi import operation
+from shared.schemas.auth import UserOut
+from shared.schemas.users import UserPage, UserPatch, UserQuery
+from shared.services import users
+from shared.web import create_app, json_body, query, respond, session
+
+app = create_app(__name__)
+TAG = "users"
+
+
+@app.get("/users")
+@operation(
+    summary="List users: q matches e-mail or name, case-insensitively",
+    tag=TAG,
+    query=UserQuery,
+    responses={200: UserPage},
+)
+@auth_required(role="admin")
+def list_users() -> Response:
+    args = query(UserQuery)
+    page = users.list_users(
+        session(),
+        q=args.q,
+        role=args.role,
+        is_active=args.is_active,
+        limit=args.limit,
+        cursor=args.cursor,
+    )
+    return respond(UserPage, page)
+
+
+@app.get("/users/<id:user_id>")
+@operation(
+    summary="One user",
+    tag=TAG,
+    responses={200: UserOut, 404: "No such user"},
+)
+@auth_required(role="admin")
+def get_user(user_id: int) -> Response:
+    return respond(UserOut, users.get_user(session(), user_id))
+
+
+@app.patch("/users/<id:user_id>")
+@operation(
+    summary="Change a user's name, role or active flag",
+    tag=TAG,
+    body=UserPatch,
+    responses={
+        200: UserOut,
+        404: "No such user",
+        409: "An admin cannot demote or deactivate themselves",
+    },
+)
+@auth_required(role="admin")
+def update_user(user_id: int) -> Response:
+    changes = json_body(UserPatch).model_dump(exclude_unset=True)
+    return respond(UserOut, users.update_user(session(), user_id, changes=changes, acting=g.user))
+
+
+def handler(event: dict, context: object) -> dict:
+    return serverless_wsgi.handle_request(app, event, context)

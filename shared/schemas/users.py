@@ -1,0 +1,31 @@
+"""Bodies and answers of the users routes (admins only)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from shared.schemas.auth import Name, UserOut
+from shared.schemas.base import QueryBool, QueryLimit, QueryModel, RequestModel, ResponseModel
+
+
+class UserQuery(QueryModel):
+    q: Annotated[str, Field(max_length=254)] | None = None
+    role: Literal["customer", "admin"] | None = None
+    is_active: QueryBool | None = None
+    limit: QueryLimit = 20
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class UserPatch(RequestModel):
+    name: Name = None
+    role: Literal["customer", "admin"] = None
+    is_active: bool = None
+
+
+class UserPage(ResponseModel):
+    """One page of users, oldest first, and the cursor of the next, if any"""
+
+    items: list[UserOut]
+    next_cursor: str | None
