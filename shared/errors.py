@@ -30,3 +30,7 @@ class NotFound(ShopError):
 
 class Conflict(ShopError):
     """The request contradicts the current state (a duplicate, a forbidden transition)."""
+
+
+class Busy(ShopError):
+    """The database kept refusing the transaction (deadlocks, serialization); retry later."""

@@ -23,7 +23,15 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from shared import db
 from shared.config import settings
-from shared.errors import Conflict, InvalidInput, NotAllowed, NotAuthenticated, NotFound, ShopError
+from shared.errors import (
+    Busy,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    ShopError,
+)
 from shared.log import logger
 from shared.problems import MEDIA_TYPE, problem_body
 from shared.schemas.base import field_errors
@@ -36,6 +44,7 @@ STATUS_OF = {
     NotAllowed: 403,
     NotFound: 404,
     Conflict: 409,
+    Busy: 503,
 }
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -177,6 +186,8 @@ def problem(status: int, detail: str, *, errors=None, headers=None) -> Response:
 def _shop_error(error: ShopError) -> Response:
     status = next(s for cls, s in STATUS_OF.items() if isinstance(error, cls))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
     return problem(status, error.detail, errors=error.errors, headers=headers)
 
 

@@ -11,6 +11,7 @@ import io
 import os
 import tempfile
 import uuid
+from types import SimpleNamespace
 
 _LOCAL_DIR = tempfile.mkdtemp(prefix="shop-tests-")
 os.environ.update(
@@ -124,6 +125,29 @@ def postgres(postgres_database):
 def session(engine):
     with db.session_scope() as session:
         yield session
+
+
+@pytest.fixture
+def aws_world(monkeypatch):
+    """moto's SQS, SES and S3 in-process, with the orders queue and a verified sender."""
+    import boto3
+    from moto import mock_aws
+
+    from shared import aws
+    from shared.config import settings
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="eu-west-1")
+        dlq = sqs.create_queue(QueueName="orders-dlq")["QueueUrl"]
+        queue = sqs.create_queue(QueueName="orders")["QueueUrl"]
+        ses = boto3.client("ses", region_name="eu-west-1")
+        ses.verify_email_identity(EmailAddress="shop@example.com")
+        monkeypatch.setenv("ORDERS_QUEUE_URL", queue)
+        settings.cache_clear()
+        aws.reset_clients()
+        yield SimpleNamespace(sqs=sqs, ses=ses, queue_url=queue, dlq_url=dlq)
+    settings.cache_clear()
+    aws.reset_clients()
 
 
 @pytest.fixture

@@ -1,0 +1,38 @@
+"""order_events function: the orders queue's consumer (SQS, partial batch responses)."""
+
+from __future__ import annotations
+
+import json
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from shared import db
+from shared.config import settings
+from shared.log import logger
+from shared.schemas.orders import OrderPlaced
+from shared.services.order_events import handle_order_placed
+
+settings()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> str:
+    # A body that does not parse raises here: the record is reported as a batch item
+    # failure and, after the queue's retries, lands in the dead-letter queue.
+    event = OrderPlaced.model_validate(json.loads(record.body))
+    with db.session_scope() as session:
+        outcome = handle_order_placed(session, event)
+    logger.info("order event handled", event_id=event.event_id, outcome=outcome)
+    return outcome
+
+
+@logger.inject_lambda_context(clear_state=True)
+def handler(event: dict, context: object) -> dict:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,122 @@
+"""orders function: placing, reading, cancelling and shipping orders."""
+
+from __future__ import annotations
+
+import hashlib
+
+import serverless_wsgi
+from flask import Response, g, request
+
+from shared.auth import auth_required
+from shared.errors import InvalidInput
+from shared.log import logger
+from shared.openapi import operation
+from shared.schemas.orders import OrderIn, OrderOut, OrderPage, OrderQuery, OrderStatusPatch
+from shared.services import orders, outbox
+from shared.web import create_app, json_body, query, respond, session
+
+app = create_app(__name__)
+TAG = "orders"
+NO_SUCH_ORDER = "No such order, or not yours"
+
+
+@app.post("/orders")
+@operation(
+    summary="Place an order: stock reserved for every line or none",
+    tag=TAG,
+    body=OrderIn,
+    responses={
+        201: OrderOut,
+        409: "Not enough stock (errors name the lines), or Idempotency-Key reused with "
+        "another body",
+        422: "Validation failed, or unknown or inactive products",
+    },
+    headers={201: "Location"},
+)
+@auth_required
+def place_order() -> Response:
+    body = json_body(OrderIn)
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise InvalidInput(
+            "The Idempotency-Key header must be 1 to 255 characters.",
+            errors=[{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}],
+        )
+    placed = orders.place_order(
+        session(),
+        user_id=g.user.id,
+        lines=[orders.Line(i.product_id, i.quantity) for i in body.items],
+        idempotency_key=key,
+        request_hash=hashlib.sha256(body.model_dump_json().encode()).hexdigest() if key else None,
+    )
+    if placed.event_id:
+        _publish_now(placed.event_id)
+    return respond(OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"})
+
+
+def _publish_now(event_id: str) -> None:
+    # The order is committed with its event; sending it now only saves waiting for the
+    # next housekeeping run, so no failure here may fail the request.
+    try:
+        outbox.publish(session(), event_ids=[event_id])
+    except Exception:
+        session().rollback()
+        logger.exception("order.placed left in the outbox", event_id=event_id)
+
+
+@app.get("/orders")
+@operation(
+    summary="List orders, newest first: a customer's own, or all for an admin",
+    tag=TAG,
+    query=OrderQuery,
+    responses={200: OrderPage},
+)
+@auth_required
+def list_orders() -> Response:
+    args = query(OrderQuery)
+    page = orders.list_orders(
+        session(),
+        viewer=g.user,
+        status=args.status,
+        user_id=args.user_id,
+        limit=args.limit,
+        cursor=args.cursor,
+    )
+    return respond(OrderPage, page)
+
+
+@app.get("/orders/<id:order_id>")
+@operation(
+    summary="One order (owner or admin)", tag=TAG, responses={200: OrderOut, 404: NO_SUCH_ORDER}
+)
+@auth_required
+def get_order(order_id: int) -> Response:
+    return respond(OrderOut, orders.get_order(session(), order_id, viewer=g.user))
+
+
+@app.post("/orders/<id:order_id>/cancel")
+@operation(
+    summary="Cancel a pending or confirmed order, releasing its stock",
+    tag=TAG,
+    responses={200: OrderOut, 404: NO_SUCH_ORDER, 409: "Already shipped or cancelled"},
+)
+@auth_required
+def cancel_order(order_id: int) -> Response:
+    return respond(OrderOut, orders.cancel_order(session(), order_id, viewer=g.user))
+
+
+@app.patch("/orders/<id:order_id>")
+@operation(
+    summary="Ship a confirmed order",
+    tag=TAG,
+    body=OrderStatusPatch,
+    responses={200: OrderOut, 404: "No such order", 409: "The order is not confirmed"},
+)
+@auth_required(role="admin")
+def ship_order(order_id: int) -> Response:
+    json_body(OrderStatusPatch)
+    return respond(OrderOut, orders.ship_order(session(), order_id))
+
+
+def handler(event: dict, context: object) -> dict:
+    return serverless_wsgi.handle_request(app, event, context)

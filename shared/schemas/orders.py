@@ -1,0 +1,85 @@
+"""Bodies and answers of the orders routes, and the order.placed event."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from shared.schemas.base import (
+    QueryInt,
+    QueryLimit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    UTCTimestamp,
+)
+
+
+class OrderLineIn(RequestModel):
+    product_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    quantity: Annotated[int, Field(ge=1, le=1000)]
+
+
+def _distinct_products(items: list[OrderLineIn]) -> list[OrderLineIn]:
+    ids = [item.product_id for item in items]
+    if len(ids) != len(set(ids)):
+        raise ValueError("each product may appear in one line only")
+    return items
+
+
+class OrderIn(RequestModel):
+    items: Annotated[
+        list[OrderLineIn], Field(min_length=1, max_length=50), AfterValidator(_distinct_products)
+    ]
+
+
+class OrderStatusPatch(RequestModel):
+    status: Literal["shipped"]
+
+
+class OrderLineOut(ResponseModel):
+    product_id: int
+    sku: str
+    name: str
+    unit_price_cents: int
+    quantity: int
+    line_total_cents: int
+
+
+class OrderOut(ResponseModel):
+    """An order"""
+
+    id: int
+    user_id: int
+    status: Literal["pending", "confirmed", "shipped", "cancelled"]
+    items: list[OrderLineOut]
+    total_cents: int
+    created_at: UTCTimestamp
+    updated_at: UTCTimestamp
+
+
+class OrderPage(ResponseModel):
+    """One page of orders, newest first, and the cursor of the next, if any"""
+
+    items: list[OrderOut]
+    next_cursor: str | None
+
+
+class OrderQuery(QueryModel):
+    status: Literal["pending", "confirmed", "shipped", "cancelled"] | None = None
+    user_id: Annotated[QueryInt, Field(ge=1, le=2_147_483_647)] | None = None
+    limit: QueryLimit = 20
+    cursor: Annotated[str, Field(max_length=2000)] | None = None
+
+
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class OrderPlaced(RequestModel):
+    """The body of an order.placed message on the orders queue."""
+
+    type: Literal["order.placed"]
+    event_id: Annotated[str, Field(min_length=1, max_length=64)]
+    order_id: Annotated[int, Field(ge=1)]
+    occurred_at: str

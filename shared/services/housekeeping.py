@@ -1,0 +1,64 @@
+"""The scheduled chores: each bounded per run and safe to run concurrently with itself."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from shared.config import settings
+from shared.errors import Conflict
+from shared.models import Order, RefreshToken
+from shared.models.base import utcnow
+from shared.services import orders, outbox
+
+MAX_BATCHES = 20
+BATCH = 100
+
+
+def resend_unsent_events(session: Session) -> int:
+    """Send every unsent outbox event, oldest first, whatever its age."""
+    total = 0
+    for _ in range(MAX_BATCHES):
+        sent = outbox.publish(session, limit=BATCH)
+        total += sent
+        if sent < BATCH:
+            break
+    return total
+
+
+def cancel_abandoned_orders(session: Session) -> int:
+    """Cancel orders pending for longer than PENDING_ORDER_TTL, releasing their stock."""
+    cutoff = utcnow() - timedelta(seconds=settings().pending_order_ttl)
+    ids = session.scalars(
+        select(Order.id)
+        .where(Order.status == "pending", Order.created_at < cutoff)
+        .order_by(Order.created_at)
+        .limit(BATCH * MAX_BATCHES)
+    ).all()
+    session.rollback()
+    cancelled = 0
+    for order_id in ids:
+        try:
+            orders.cancel_order(session, order_id, viewer=None)
+            cancelled += 1
+        except Conflict:
+            pass  # confirmed or cancelled meanwhile: the other transition won
+    return cancelled
+
+
+def delete_expired_refresh_tokens(session: Session) -> int:
+    expired = (
+        select(RefreshToken.id)
+        .where(RefreshToken.expires_at < utcnow())
+        .limit(BATCH * MAX_BATCHES)
+        .scalar_subquery()
+    )
+    deleted = session.execute(
+        delete(RefreshToken)
+        .where(RefreshToken.id.in_(expired))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    return deleted

@@ -1,0 +1,36 @@
+"""E-mails to customers, sent through SES."""
+
+from __future__ import annotations
+
+from shared.aws import client
+from shared.config import settings
+from shared.models import Order, User
+
+
+def order_confirmation(order: Order, user: User) -> dict:
+    """The confirmation e-mail of `order`, as SES's send_email arguments."""
+    lines = "\n".join(
+        f"  {line.quantity} x {line.name} ({line.sku}): {_money(line.line_total_cents)}"
+        for line in order.items
+    )
+    body = (
+        f"Hello {user.name},\n\nyour order {order.id} is confirmed:\n\n{lines}\n\n"
+        f"Total: {_money(order.total_cents)}\n\nThank you for shopping with us.\n"
+    )
+    return {
+        "Source": settings().mail_from,
+        "Destination": {"ToAddresses": [user.email]},
+        "Message": {
+            "Subject": {"Data": f"Your order {order.id} is confirmed", "Charset": "UTF-8"},
+            "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},
+        },
+    }
+
+
+def send(message: dict) -> str:
+    """Send through SES; returns its message id. Failures propagate to the caller."""
+    return client("ses").send_email(**message)["MessageId"]
+
+
+def _money(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"

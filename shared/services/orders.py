@@ -1,0 +1,279 @@
+"""Orders: placing them (stock reserved all or nothing), reading, cancelling, shipping.
+
+Correctness under concurrency comes from the database: stock is taken with one conditional
+UPDATE per product, in product-id order so concurrent orders never deadlock each other,
+and every status change is a conditional UPDATE on the statuses it may leave.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.models import Order, OrderLine, OutboxEvent, Product, User
+from shared.models.base import utcnow
+from shared.paging import Page, SortKey, fetch_page
+from shared.services.transactions import with_retries
+
+NEWEST_FIRST = SortKey(
+    name="-created_at", expression=Order.created_at, id_column=Order.id, descending=True
+)
+CANCELLABLE = ("pending", "confirmed")
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    # The outbox event written with a newly placed order; None for a replay.
+    event_id: str | None
+
+
+@dataclass(frozen=True)
+class Line:
+    product_id: int
+    quantity: int
+
+
+def place_order(
+    session: Session,
+    *,
+    user_id: int,
+    lines: list[Line],
+    idempotency_key: str | None = None,
+    request_hash: str | None = None,
+) -> PlacedOrder:
+    """Reserve stock for every line or none, and record the order with its order.placed event.
+
+    With an Idempotency-Key, the same key and body return the first order again; the same
+    key with another body is a Conflict.
+    """
+    if idempotency_key and (earlier := _replay(session, user_id, idempotency_key, request_hash)):
+        return earlier
+    try:
+        return with_retries(
+            session,
+            lambda: _place(session, user_id, lines, idempotency_key, request_hash),
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the unique index: answer with its order.
+        session.rollback()
+        if idempotency_key and (
+            earlier := _replay(session, user_id, idempotency_key, request_hash)
+        ):
+            return earlier
+        raise
+
+
+def _replay(
+    session: Session, user_id: int, key: str, request_hash: str | None
+) -> PlacedOrder | None:
+    order = session.scalar(
+        select(Order).where(Order.user_id == user_id, Order.idempotency_key == key)
+    )
+    if order is None:
+        return None
+    if order.request_hash != request_hash:
+        raise Conflict("This Idempotency-Key was used for a different order.")
+    return PlacedOrder(order, event_id=None)
+
+
+def _place(
+    session: Session,
+    user_id: int,
+    lines: list[Line],
+    idempotency_key: str | None,
+    request_hash: str | None,
+) -> PlacedOrder:
+    ids = [line.product_id for line in lines]
+    sellable = set(
+        session.scalars(select(Product.id).where(Product.id.in_(ids), Product.is_active.is_(True)))
+    )
+    unknown = [(i, line) for i, line in enumerate(lines) if line.product_id not in sellable]
+    if unknown:
+        raise InvalidInput(
+            "Some products are unknown or no longer sold.",
+            errors=[
+                {"field": f"items[{i}].product_id", "message": f"no product {line.product_id}"}
+                for i, line in unknown
+            ],
+        )
+
+    snapshots, short = {}, []
+    for line in sorted(lines, key=lambda line: line.product_id):
+        taken = session.execute(
+            update(Product)
+            .where(
+                Product.id == line.product_id,
+                Product.is_active.is_(True),
+                Product.stock >= line.quantity,
+            )
+            .values(stock=Product.stock - line.quantity, updated_at=utcnow())
+            .returning(Product.sku, Product.name, Product.price_cents)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if taken is None:
+            short.append(line.product_id)
+        else:
+            snapshots[line.product_id] = taken
+    if short:
+        session.rollback()
+        raise Conflict(
+            f"Not enough stock for product{'s' if len(short) > 1 else ''} "
+            f"{', '.join(map(str, short))}.",
+            errors=[
+                {"field": f"items[{i}].quantity", "message": f"not enough stock of product {pid}"}
+                for i, pid in enumerate(ids)
+                if pid in short
+            ],
+        )
+
+    order = Order(
+        user_id=user_id,
+        status="pending",
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        items=[
+            OrderLine(
+                product_id=line.product_id,
+                sku=snapshots[line.product_id].sku,
+                name=snapshots[line.product_id].name,
+                unit_price_cents=snapshots[line.product_id].price_cents,
+                quantity=line.quantity,
+                line_total_cents=snapshots[line.product_id].price_cents * line.quantity,
+            )
+            for line in lines
+        ],
+    )
+    order.total_cents = sum(item.line_total_cents for item in order.items)
+    session.add(order)
+    session.flush()
+    event_id = str(uuid.uuid4())
+    session.add(
+        OutboxEvent(
+            id=event_id,
+            type="order.placed",
+            order_id=order.id,
+            body={
+                "type": "order.placed",
+                "event_id": event_id,
+                "order_id": order.id,
+                "occurred_at": _iso(order.created_at),
+            },
+        )
+    )
+    session.commit()
+    return PlacedOrder(order, event_id=event_id)
+
+
+def list_orders(
+    session: Session,
+    *,
+    viewer: User,
+    status: str | None = None,
+    user_id: int | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """Newest first: a customer's own orders, or any orders for an admin."""
+    statement = select(Order)
+    if viewer.role != "admin":
+        statement = statement.where(Order.user_id == viewer.id)
+    if user_id is not None:
+        statement = statement.where(Order.user_id == user_id)
+    if status is not None:
+        statement = statement.where(Order.status == status)
+    scope = {"viewer": viewer.id, "status": status, "user_id": user_id}
+    return fetch_page(
+        session, statement, sort=NEWEST_FIRST, scope=scope, limit=limit, cursor=cursor
+    )
+
+
+def get_order(session: Session, order_id: int, *, viewer: User) -> Order:
+    """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound)."""
+    order = session.get(Order, order_id)
+    if order is None or (viewer.role != "admin" and order.user_id != viewer.id):
+        raise NotFound(f"There is no order {order_id}.")
+    return order
+
+
+def cancel_order(session: Session, order_id: int, *, viewer: User | None) -> Order:
+    """Cancel a pending or confirmed order and release its stock, exactly once.
+
+    `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
+    """
+    if viewer is not None:
+        get_order(session, order_id, viewer=viewer)
+        session.rollback()
+
+    def cancel() -> bool:
+        cancelled = session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.status.in_(CANCELLABLE))
+            .values(status="cancelled", updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if cancelled:
+            # Only the transaction that made the transition gives the stock back.
+            lines = session.execute(
+                select(OrderLine.product_id, OrderLine.quantity)
+                .where(OrderLine.order_id == order_id)
+                .order_by(OrderLine.product_id)
+            ).all()
+            for product_id, quantity in lines:
+                session.execute(
+                    update(Product)
+                    .where(Product.id == product_id)
+                    .values(stock=Product.stock + quantity, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+        session.commit()
+        return bool(cancelled)
+
+    if not with_retries(session, cancel):
+        order = session.get(Order, order_id)
+        if order is None:
+            raise NotFound(f"There is no order {order_id}.")
+        raise Conflict(f"An order that is {order.status} cannot be cancelled.")
+    return _fresh(session, order_id)
+
+
+def ship_order(session: Session, order_id: int) -> Order:
+    """Mark a confirmed order shipped; any other status is a Conflict."""
+    shipped = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == "confirmed")
+        .values(status="shipped", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.commit()
+    if not shipped:
+        order = session.get(Order, order_id)
+        if order is None:
+            raise NotFound(f"There is no order {order_id}.")
+        raise Conflict(f"Only a confirmed order can be shipped; this one is {order.status}.")
+    return _fresh(session, order_id)
+
+
+def confirm_order(session: Session, order_id: int) -> bool:
+    """pending -> confirmed; False when the order is already past pending (e.g. cancelled)."""
+    confirmed = session.execute(
+        update(Order)
+        .where(Order.id == order_id, Order.status == "pending")
+        .values(status="confirmed", updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(confirmed)
+
+
+def _fresh(session: Session, order_id: int) -> Order:
+    session.expire_all()
+    return session.get(Order, order_id)
+
+
+def _iso(moment) -> str:
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -1,0 +1,360 @@
+"""The orders function and the order loop: place, confirm by event, cancel, ship."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.models import Order, OutboxEvent, Product
+from tests import factories, queues
+from tests.apigw import Client
+
+
+@pytest.fixture
+def api(engine, aws_world) -> Client:
+    from handlers.orders import handler
+
+    return Client(handler)
+
+
+@pytest.fixture
+def customer(session):
+    return factories.customer(session)
+
+
+@pytest.fixture
+def token(session, customer) -> str:
+    return factories.tokens_for(session, customer)["access_token"]
+
+
+@pytest.fixture
+def admin_token(session) -> str:
+    return factories.tokens_for(session, factories.admin(session))["access_token"]
+
+
+@pytest.fixture
+def products(session):
+    made = [
+        Product(sku="MUG", name="Mug", price_cents=1250, stock=10),
+        Product(sku="TEA", name="Tea", price_cents=499, stock=3),
+        Product(sku="OLD", name="Old", price_cents=100, stock=5, is_active=False),
+    ]
+    session.add_all(made)
+    session.commit()
+    return {p.sku: p for p in made}
+
+
+def stock(session, product) -> int:
+    session.expire_all()
+    return session.get(Product, product.id).stock
+
+
+def test_placing_an_order_reserves_stock_and_snapshots_prices(api, token, products, session):
+    mug, tea = products["MUG"], products["TEA"]
+
+    reply = api.post(
+        "/orders",
+        {"items": [{"product_id": mug.id, "quantity": 2}, {"product_id": tea.id, "quantity": 1}]},
+        token=token,
+    )
+
+    assert reply.status == 201
+    order = reply.json
+    assert reply.header("Location") == f"/orders/{order['id']}"
+    assert order["status"] == "pending"
+    assert order["total_cents"] == 2 * 1250 + 499
+    assert order["items"][0] == {
+        "product_id": mug.id,
+        "sku": "MUG",
+        "name": "Mug",
+        "unit_price_cents": 1250,
+        "quantity": 2,
+        "line_total_cents": 2500,
+    }
+    assert (stock(session, mug), stock(session, tea)) == (8, 2)
+
+
+def test_an_order_is_all_or_nothing_and_names_every_product_short_of_stock(
+    api, token, products, session
+):
+    mug, tea = products["MUG"], products["TEA"]
+
+    reply = api.post(
+        "/orders",
+        {"items": [{"product_id": mug.id, "quantity": 11}, {"product_id": tea.id, "quantity": 4}]},
+        token=token,
+    )
+
+    assert reply.status == 409
+    assert str(mug.id) in reply.json["detail"] and str(tea.id) in reply.json["detail"]
+    assert {e["field"] for e in reply.json["errors"]} == {"items[0].quantity", "items[1].quantity"}
+    assert (stock(session, mug), stock(session, tea)) == (10, 3)
+
+
+def test_a_shortage_on_one_line_moves_no_stock_on_the_others(api, token, products, session):
+    mug, tea = products["MUG"], products["TEA"]
+
+    reply = api.post(
+        "/orders",
+        {"items": [{"product_id": mug.id, "quantity": 1}, {"product_id": tea.id, "quantity": 4}]},
+        token=token,
+    )
+
+    assert reply.status == 409
+    assert stock(session, mug) == 10
+    assert session.query(Order).count() == 0
+
+
+@pytest.mark.parametrize("sku", ["OLD", None])
+def test_unknown_or_inactive_products_are_a_422(api, token, products, sku):
+    product_id = products[sku].id if sku else 999_999
+
+    reply = api.post("/orders", {"items": [{"product_id": product_id, "quantity": 1}]}, token=token)
+
+    assert reply.status == 422
+    assert reply.json["errors"][0]["field"] == "items[0].product_id"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": []},
+        {"items": [{"product_id": 1, "quantity": 0}]},
+        {"items": [{"product_id": 1, "quantity": 1001}]},
+        {"items": [{"product_id": 1, "quantity": 1.0}]},
+        {"items": [{"product_id": "1", "quantity": 1}]},
+        {"items": [{"product_id": 1, "quantity": 1}, {"product_id": 1, "quantity": 2}]},
+        {"items": [{"product_id": i, "quantity": 1} for i in range(1, 52)]},
+        {"items": [{"product_id": 1, "quantity": 1, "price_cents": 1}]},
+        {"items": [{"product_id": 1, "quantity": 1}], "user_id": 7},
+        {"items": "all"},
+    ],
+)
+def test_a_malformed_order_is_a_422(api, token, body):
+    assert api.post("/orders", body, token=token).status == 422
+
+
+def test_placing_an_order_needs_a_token(api):
+    assert api.post("/orders", {"items": [{"product_id": 1, "quantity": 1}]}).status == 401
+
+
+def test_the_same_idempotency_key_and_body_returns_the_same_order_once(
+    api, token, products, session
+):
+    body = {"items": [{"product_id": products["MUG"].id, "quantity": 2}]}
+
+    first = api.post("/orders", body, token=token, headers={"Idempotency-Key": "k-1"})
+    again = api.post("/orders", body, token=token, headers={"Idempotency-Key": "k-1"})
+
+    assert first.status == again.status == 201
+    assert first.json == again.json
+    assert stock(session, products["MUG"]) == 8
+    assert session.query(OutboxEvent).count() == 1
+
+
+def test_the_same_idempotency_key_with_another_body_is_a_409(api, token, products):
+    mug = products["MUG"]
+    api.post(
+        "/orders",
+        {"items": [{"product_id": mug.id, "quantity": 1}]},
+        token=token,
+        headers={"Idempotency-Key": "k-2"},
+    )
+
+    reply = api.post(
+        "/orders",
+        {"items": [{"product_id": mug.id, "quantity": 2}]},
+        token=token,
+        headers={"Idempotency-Key": "k-2"},
+    )
+
+    assert reply.status == 409
+
+
+def test_idempotency_keys_belong_to_one_user(api, token, products, session):
+    other = factories.tokens_for(session, factories.customer(session))["access_token"]
+    body = {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}
+
+    mine = api.post("/orders", body, token=token, headers={"Idempotency-Key": "shared"})
+    theirs = api.post("/orders", body, token=other, headers={"Idempotency-Key": "shared"})
+
+    assert theirs.status == 201 and theirs.json["id"] != mine.json["id"]
+
+
+def test_an_idempotency_key_over_255_characters_is_a_422(api, token, products):
+    body = {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}
+
+    reply = api.post("/orders", body, token=token, headers={"Idempotency-Key": "k" * 256})
+
+    assert reply.status == 422
+
+
+def test_a_placed_order_is_announced_on_the_queue(api, token, products, aws_world, session):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+
+    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+
+    event = json.loads(body)
+    assert set(event) == {"type", "event_id", "order_id", "occurred_at"}
+    assert event["type"] == "order.placed" and event["order_id"] == order["id"]
+    assert event["occurred_at"].endswith("Z")
+    assert session.query(OutboxEvent).one().sent_at is not None
+
+
+def test_customers_see_only_their_own_orders_and_admins_see_all(
+    api, token, admin_token, products, session
+):
+    other = factories.tokens_for(session, factories.customer(session))["access_token"]
+    body = {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}
+    mine = [api.post("/orders", body, token=token).json["id"] for _ in range(2)]
+    theirs = api.post("/orders", body, token=other).json["id"]
+
+    assert [o["id"] for o in api.get("/orders", token=token).json["items"]] == mine[::-1]
+    everything = api.get("/orders", token=admin_token).json["items"]
+    assert [o["id"] for o in everything] == [theirs, *mine[::-1]]
+    customer_id = api.get(f"/orders/{mine[0]}", token=token).json["user_id"]
+    filtered = api.get("/orders", query={"user_id": customer_id}, token=admin_token).json
+    assert [o["id"] for o in filtered["items"]] == mine[::-1]
+
+
+def test_orders_page_with_a_cursor_and_filter_by_status(api, token, products):
+    body = {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}
+    ids = [api.post("/orders", body, token=token).json["id"] for _ in range(3)]
+    api.post(f"/orders/{ids[0]}/cancel", token=token)
+
+    first = api.get("/orders", query={"limit": 2}, token=token).json
+    second = api.get(
+        "/orders", query={"limit": 2, "cursor": first["next_cursor"]}, token=token
+    ).json
+    cancelled = api.get("/orders", query={"status": "cancelled"}, token=token).json
+
+    assert [o["id"] for o in first["items"] + second["items"]] == ids[::-1]
+    assert second["next_cursor"] is None
+    assert [o["id"] for o in cancelled["items"]] == [ids[0]]
+
+
+@pytest.mark.parametrize(
+    "query", [{"status": "lost"}, {"limit": "0"}, {"cursor": "x"}, {"user_id": "me"}]
+)
+def test_bad_order_list_parameters_are_a_422(api, token, query):
+    assert api.get("/orders", query=query, token=token).status == 422
+
+
+def test_another_customers_order_is_a_404_on_every_route_and_untouched(
+    api, token, products, session
+):
+    other = factories.tokens_for(session, factories.customer(session))["access_token"]
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+
+    assert api.get(f"/orders/{order['id']}", token=other).status == 404
+    assert api.post(f"/orders/{order['id']}/cancel", token=other).status == 404
+    assert api.patch(f"/orders/{order['id']}", {"status": "shipped"}, token=other).status == 403
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "pending"
+
+
+@pytest.mark.parametrize("path", ["/orders/12345", "/orders/abc", "/orders/1e3"])
+def test_unknown_or_malformed_order_ids_are_a_404(api, token, path):
+    assert api.get(path, token=token).status == 404
+
+
+def test_cancelling_releases_the_stock_once(api, token, products, session):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 4}]}, token=token
+    ).json
+
+    first = api.post(f"/orders/{order['id']}/cancel", token=token)
+    second = api.post(f"/orders/{order['id']}/cancel", token=token)
+
+    assert first.status == 200 and first.json["status"] == "cancelled"
+    assert second.status == 409
+    assert stock(session, products["MUG"]) == 10
+
+
+def test_the_event_confirms_the_order_and_mails_the_customer_once(
+    api, token, customer, products, aws_world
+):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+
+    assert queues.deliver([body]) == {"batchItemFailures": []}
+    assert queues.deliver([body]) == {"batchItemFailures": []}
+
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "confirmed"
+    mails = queues.sent_mails()
+    assert len(mails) == 1
+    assert mails[0]["to"] == [customer.email] and str(order["id"]) in mails[0]["subject"]
+
+
+def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_succeeds(
+    api, token, products, aws_world
+):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+    [good] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+
+    answer = queues.deliver(["not json", good, json.dumps({"type": "order.placed"})])
+
+    assert answer == {
+        "batchItemFailures": [{"itemIdentifier": "message-0"}, {"itemIdentifier": "message-2"}]
+    }
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "confirmed"
+
+
+def test_a_late_event_for_a_cancelled_order_changes_nothing(api, token, products, aws_world):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+    api.post(f"/orders/{order['id']}/cancel", token=token)
+    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+
+    assert queues.deliver([body]) == {"batchItemFailures": []}
+
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "cancelled"
+    assert queues.sent_mails() == []
+
+
+def test_an_admin_ships_a_confirmed_order_only(api, token, admin_token, products, aws_world):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+    path = f"/orders/{order['id']}"
+
+    assert api.patch(path, {"status": "shipped"}, token=admin_token).status == 409
+    queues.deliver(queues.receive_all(aws_world.sqs, aws_world.queue_url))
+    shipped = api.patch(path, {"status": "shipped"}, token=admin_token)
+
+    assert shipped.status == 200 and shipped.json["status"] == "shipped"
+    assert api.post(f"{path}/cancel", token=token).status == 409
+    assert api.patch(path, {"status": "shipped"}, token=admin_token).status == 409
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "cancelled"},
+        {"status": "confirmed"},
+        {"status": "shipped", "x": 1},
+        {},
+        {"status": None},
+    ],
+)
+def test_any_other_order_patch_is_a_422_even_from_a_forbidden_state(
+    api, token, admin_token, products, body
+):
+    order = api.post(
+        "/orders", {"items": [{"product_id": products["MUG"].id, "quantity": 1}]}, token=token
+    ).json
+
+    assert api.patch(f"/orders/{order['id']}", body, token=admin_token).status == 422
+
+
+def test_a_customer_patching_any_order_gets_403(api, token):
+    assert api.patch("/orders/1", {"status": "shipped"}, token=token).status == 403
