@@ -18,7 +18,9 @@ from shared.schemas.orders import OrderPlaced
 from shared.services.order_events import handle_order_placed
 
 settings()
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is reported like any other partial failure, rather
+# than as an invocation error: SQS retries exactly the records listed either way.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> str:

@@ -41,7 +41,8 @@ def cancel_abandoned_orders(session: Session) -> int:
     cancelled = 0
     for order_id in ids:
         try:
-            orders.cancel_order(session, order_id, viewer=None)
+            # Only from pending: an order the consumer confirmed meanwhile stays confirmed.
+            orders.cancel_order(session, order_id, viewer=None, from_statuses=("pending",))
             cancelled += 1
         except Conflict:
             pass  # confirmed or cancelled meanwhile: the other transition won

@@ -201,8 +201,14 @@ def get_order(session: Session, order_id: int, *, viewer: User) -> Order:
     return order
 
 
-def cancel_order(session: Session, order_id: int, *, viewer: User | None) -> Order:
-    """Cancel a pending or confirmed order and release its stock, exactly once.
+def cancel_order(
+    session: Session,
+    order_id: int,
+    *,
+    viewer: User | None,
+    from_statuses: tuple[str, ...] = CANCELLABLE,
+) -> Order:
+    """Cancel an order in one of `from_statuses` and release its stock, exactly once.
 
     `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
     """
@@ -213,7 +219,7 @@ def cancel_order(session: Session, order_id: int, *, viewer: User | None) -> Ord
     def cancel() -> bool:
         cancelled = session.execute(
             update(Order)
-            .where(Order.id == order_id, Order.status.in_(CANCELLABLE))
+            .where(Order.id == order_id, Order.status.in_(from_statuses))
             .values(status="cancelled", updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount

@@ -1,0 +1,157 @@
+"""Nothing is lost when the queue or the mail service hiccups."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from sqlalchemy import update
+
+from shared import aws
+from shared.models import Order, OutboxEvent, Product, RefreshToken
+from shared.models.base import utcnow
+from tests import factories, queues
+from tests.apigw import Client
+
+
+@pytest.fixture
+def api(engine, aws_world) -> Client:
+    from handlers.orders import handler
+
+    return Client(handler)
+
+
+@pytest.fixture
+def token(session) -> str:
+    return factories.tokens_for(session, factories.customer(session))["access_token"]
+
+
+@pytest.fixture
+def product(session) -> Product:
+    product = Product(sku="MUG", name="Mug", price_cents=1250, stock=50)
+    session.add(product)
+    session.commit()
+    return product
+
+
+def housekeeping() -> dict:
+    from handlers.housekeeping import handler
+
+    return handler({}, None)
+
+
+def break_the_queue(monkeypatch) -> None:
+    def unreachable(**_kwargs):
+        raise EndpointConnectionError(endpoint_url="https://sqs.eu-west-1.amazonaws.com")
+
+    monkeypatch.setattr(aws.client("sqs"), "send_message", unreachable)
+
+
+def test_an_order_is_placed_even_when_the_queue_is_down(
+    api, token, product, aws_world, session, monkeypatch
+):
+    break_the_queue(monkeypatch)
+
+    reply = api.post("/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token)
+
+    assert reply.status == 201
+    assert session.query(OutboxEvent).one().sent_at is None
+    assert queues.receive_all(aws_world.sqs, aws_world.queue_url) == []
+
+
+def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
+    api, token, product, aws_world, session, monkeypatch
+):
+    with monkeypatch.context() as broken:
+        break_the_queue(broken)
+        orders = [
+            api.post(
+                "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+            ).json
+            for _ in range(3)
+        ]
+    # An old unsent event goes out too, whatever its age.
+    session.execute(update(OutboxEvent).values(created_at=utcnow() - timedelta(days=30)))
+    session.commit()
+
+    first, second = housekeeping(), housekeeping()
+
+    assert first["resend_unsent_events"] == 3 and second["resend_unsent_events"] == 0
+    bodies = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+    assert sorted(json.loads(b)["order_id"] for b in bodies) == sorted(o["id"] for o in orders)
+
+
+def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(
+    api, token, product, aws_world, monkeypatch
+):
+    order = api.post(
+        "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+    ).json
+    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+
+    with monkeypatch.context() as broken:
+
+        def ses_down(**_kwargs):
+            raise EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com")
+
+        broken.setattr(aws.client("ses"), "send_email", ses_down)
+        failed = queues.deliver([body])
+
+    assert failed == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "pending"
+
+    assert queues.deliver([body]) == {"batchItemFailures": []}
+    assert queues.deliver([body]) == {"batchItemFailures": []}
+    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "confirmed"
+    assert len(queues.sent_mails()) == 1
+
+
+def test_housekeeping_cancels_abandoned_pending_orders_and_releases_stock(
+    api, token, product, aws_world, session
+):
+    stale = api.post(
+        "/orders", {"items": [{"product_id": product.id, "quantity": 5}]}, token=token
+    ).json
+    fresh = api.post(
+        "/orders", {"items": [{"product_id": product.id, "quantity": 5}]}, token=token
+    ).json
+    session.execute(
+        update(Order)
+        .where(Order.id == stale["id"])
+        .values(created_at=utcnow() - timedelta(minutes=31))
+    )
+    session.commit()
+
+    assert housekeeping()["cancel_abandoned_orders"] == 1
+
+    session.expire_all()
+    assert session.get(Order, stale["id"]).status == "cancelled"
+    assert session.get(Order, fresh["id"]).status == "pending"
+    assert session.get(Product, product.id).stock == 45
+
+
+def test_housekeeping_leaves_old_confirmed_orders_alone(api, token, product, aws_world, session):
+    order = api.post(
+        "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+    ).json
+    queues.deliver(queues.receive_all(aws_world.sqs, aws_world.queue_url))
+    session.execute(update(Order).values(created_at=utcnow() - timedelta(days=1)))
+    session.commit()
+
+    assert housekeeping()["cancel_abandoned_orders"] == 0
+    session.expire_all()
+    assert session.get(Order, order["id"]).status == "confirmed"
+
+
+def test_housekeeping_deletes_expired_refresh_tokens_only(engine, aws_world, session):
+    user = factories.customer(session)
+    factories.tokens_for(session, user)
+    factories.tokens_for(session, user)
+    oldest = session.query(RefreshToken).first()
+    oldest.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+
+    assert housekeeping()["delete_expired_refresh_tokens"] == 1
+    assert session.query(RefreshToken).count() == 1
