@@ -14,7 +14,7 @@ from shared.services import health
 from shared.web import create_app, respond
 
 # Every HTTP function's route module; meta's package carries them (see serverless.yml).
-DOCUMENTED_FUNCTIONS = ("handlers.auth", "handlers.meta")
+DOCUMENTED_FUNCTIONS = ("handlers.auth", "handlers.meta", "handlers.users", "handlers.products")
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +36,13 @@ class Settings:
     refresh_token_ttl: int
     pending_order_ttl: int
     local_dir: Path
+
+    def required(self, name: str) -> str:
+        """A setting only some functions need (e.g. `imports_bucket`); ConfigError if unset."""
+        value = getattr(self, name)
+        if value is None:
+            raise ConfigError(f"{name.upper()} is required by this function but not set")
+        return value
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:
@@ -123,8 +131,25 @@ def settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as error:
-        print(
-            json.dumps({"level": "CRITICAL", "message": f"configuration error: {error}"}),
-            flush=True,
-        )
-        raise SystemExit(1) from None
+        _end_cold_start(error)
+
+
+def require(*names: str) -> Settings:
+    """The settings, checked at cold start to hold each of `names` (e.g. "imports_bucket").
+
+    For settings that only some functions need: each such function calls this when its
+    module loads, so a deploy without the setting fails there, with one log line, and
+    not in the middle of its first request.
+    """
+    config = settings()
+    try:
+        for name in names:
+            config.required(name)
+    except ConfigError as error:
+        _end_cold_start(error)
+    return config
+
+
+def _end_cold_start(error: ConfigError) -> NoReturn:
+    print(json.dumps({"level": "CRITICAL", "message": f"configuration error: {error}"}), flush=True)
+    raise SystemExit(1) from None

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from shared.schemas.problem import Problem
 
@@ -46,6 +46,24 @@ The shop's HTTP API. Conventions of every route:
 - Authentication: `Authorization: Bearer <access_token>`; a missing, malformed,
   expired or revoked token is a 401 carrying `WWW-Authenticate: Bearer`.
 """
+
+
+class JsonSchema(GenerateJsonSchema):
+    """pydantic's JSON Schema, less a `"default": null` on a field that does not take null.
+
+    A PATCH field declared `name: Name = None` may be left out but not sent as null; a null
+    default would contradict the field's own type, which OpenAPI validators refuse.
+    """
+
+    def default_schema(self, schema: Any) -> dict[str, Any]:
+        json_schema = super().default_schema(schema)
+        if "default" in json_schema and json_schema["default"] is None:
+            types = json_schema.get("type", [])
+            alternatives = json_schema.get("anyOf", [])
+            takes_null = "null" in types or any(a.get("type") == "null" for a in alternatives)
+            if not takes_null:
+                del json_schema["default"]
+        return json_schema
 
 
 def operation(
@@ -94,7 +112,9 @@ def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, An
                     models.add((answer, "serialization"))
 
     refs, schemas = models_json_schema(
-        sorted(models, key=lambda m: (m[0].__name__, m[1])), ref_template=REF
+        sorted(models, key=lambda m: (m[0].__name__, m[1])),
+        ref_template=REF,
+        schema_generator=JsonSchema,
     )
     paths: dict[str, dict] = {}
     for path, method, view, spec in operations:
@@ -131,7 +151,7 @@ def _operation(path: str, method: str, view: Callable, spec: dict, refs: dict) -
         "responses": {},
     }
     if spec["query"]:
-        query_schema = spec["query"].model_json_schema()
+        query_schema = spec["query"].model_json_schema(schema_generator=JsonSchema)
         for name, prop in query_schema["properties"].items():
             result["parameters"].append(
                 {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import tempfile
 import uuid
 from types import SimpleNamespace
@@ -25,6 +26,7 @@ os.environ.update(
     AWS_DEFAULT_REGION="eu-west-1",
     AWS_EC2_METADATA_DISABLED="true",
     POWERTOOLS_SERVICE_NAME="shop-api",
+    IMPORTS_BUCKET="shop-api-test-imports",
 )
 for name in ("DB_SECRET_ARN", "JWT_SECRET_ARN", "JWT_PREVIOUS_SECRET", "AWS_ENDPOINT_URL"):
     os.environ.pop(name, None)
@@ -173,3 +175,36 @@ def meta_api(engine) -> Client:
     from handlers.meta import handler
 
     return Client(handler)
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """A moto AWS emulation behind a real HTTP port, so pre-signed URLs can be used."""
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(moto_server, monkeypatch):
+    """The imports bucket, new and empty, in the emulation that shared.aws now talks to."""
+    import requests
+
+    from shared import aws
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    requests.post(f"{moto_server}/moto-api/reset", timeout=10).raise_for_status()
+    aws.reset_clients()
+    client = aws.client("s3")
+    client.create_bucket(
+        Bucket=os.environ["IMPORTS_BUCKET"],
+        CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_REGION"]},
+    )
+    yield client
+    aws.reset_clients()

@@ -80,3 +80,11 @@ def test_a_bad_setting_fails_the_cold_start_with_one_log_line(tmp_path):
     lines = run.stdout.strip().splitlines()
     assert len(lines) == 1 and run.stderr == ""
     assert "DATABASE_URL or DB_SECRET_ARN is required" in json.loads(lines[0])["message"]
+
+
+def test_a_setting_only_some_functions_need_is_named_when_one_of_them_asks_for_it(tmp_path):
+    settings = load_settings({"SHOP_LOCAL_DIR": str(tmp_path)})
+
+    assert settings.imports_bucket is None
+    with pytest.raises(ConfigError, match="IMPORTS_BUCKET is required"):
+        settings.required("imports_bucket")

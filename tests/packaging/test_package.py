@@ -29,7 +29,13 @@ SECRETS_NEEDED = {
     "migrate": {DB_SECRET_ARN},
     "auth": {DB_SECRET_ARN, JWT_SECRET_ARN},
     "manage": {DB_SECRET_ARN, JWT_SECRET_ARN},
+    "users": {DB_SECRET_ARN, JWT_SECRET_ARN},
+    "products": {DB_SECRET_ARN, JWT_SECRET_ARN},
+    "catalog_import": {DB_SECRET_ARN},
 }
+# What each function may do to the CSV files under imports/ in the imports bucket: products
+# signs upload URLs (which act with its permission), catalog_import reads the uploads.
+IMPORT_FILE_ACTIONS = {"products": {"s3:PutObject"}, "catalog_import": {"s3:GetObject"}}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 
@@ -246,24 +252,73 @@ def test_every_function_runs_under_a_role_of_its_own(template, functions):
     assert "IamRoleLambdaExecution" not in template["Resources"]
 
 
+def imports_bucket(template: dict) -> str:
+    """The name of the one bucket the service creates: the imports bucket."""
+    buckets = [
+        bucket["Properties"]["BucketName"]
+        for logical_id, bucket in resources_of_type(template, "AWS::S3::Bucket").items()
+        if logical_id != "ServerlessDeploymentBucket"
+    ]
+    assert len(buckets) == 1, buckets
+    return buckets[0]
+
+
 def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs(
     template, functions
 ):
     compiled = lambda_functions(template, functions)
     assert set(compiled) == set(SECRETS_NEEDED), "give each new function its SECRETS_NEEDED"
+    import_files = f"arn:aws:s3:::{imports_bucket(template)}/imports/*"
     for name, function in compiled.items():
         role = template["Resources"][function["Role"]["Fn::GetAtt"][0]]
         log_group = log_group_of(template, function)
         secrets: set[str] = set()
+        file_actions: set[str] = set()
         for statement in granted_statements(template, role):
             assert statement["Effect"] == "Allow"
             actions = as_set(statement["Action"])
             if actions == {"secretsmanager:GetSecretValue"}:
                 secrets |= as_set(statement["Resource"])
+            elif all(action.startswith("s3:") for action in actions):
+                assert statement["Resource"] == import_files, (name, statement)
+                file_actions |= actions
             else:
                 assert actions == LOG_ACTIONS, (name, actions)
                 assert statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}, name
         assert secrets == SECRETS_NEEDED[name], name
+        assert file_actions == IMPORT_FILE_ACTIONS.get(name, set()), name
+
+
+def test_csv_files_uploaded_under_imports_to_the_imports_bucket_start_catalog_import(
+    template, functions
+):
+    bucket = imports_bucket(template)
+    (notified,) = [
+        resource
+        for resource in resources_of_type(template, "AWS::S3::Bucket").values()
+        if resource["Properties"].get("BucketName") == bucket
+    ]
+    (target,) = notified["Properties"]["NotificationConfiguration"]["LambdaConfigurations"]
+    compiled = lambda_functions(template, functions)
+    function_id = target["Function"]["Fn::GetAtt"][0]
+    assert template["Resources"][function_id]["Properties"] == compiled["catalog_import"]
+    assert target["Event"] == "s3:ObjectCreated:*"
+    assert target["Filter"]["S3Key"]["Rules"] == [
+        {"Name": "prefix", "Value": "imports/"},
+        {"Name": "suffix", "Value": ".csv"},
+    ]
+    assert notified["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    for name in ("products", "catalog_import"):
+        assert compiled[name]["Environment"]["Variables"]["IMPORTS_BUCKET"] == bucket, name
+
+
+def test_every_routed_path_hands_every_method_to_its_function(functions):
+    # API Gateway answers an unrouted method with its own 404; the contract promises 405.
+    for name, function in functions.items():
+        for event in function["events"]:
+            route = event.get("httpApi")
+            if isinstance(route, dict):
+                assert route["method"] == "*", (name, route)
 
 
 def test_no_function_sets_pythonpath(template, functions):

@@ -1,0 +1,148 @@
+"""products function: the catalogue, its batch creation and CSV imports."""
+
+from __future__ import annotations
+
+import serverless_wsgi
+from flask import Response, g
+
+from shared.auth import auth_required, optional_user
+from shared.config import require
+from shared.openapi import operation
+from shared.schemas.products import (
+    ImportCreated,
+    ImportReport,
+    ProductBatchIn,
+    ProductBatchOut,
+    ProductIn,
+    ProductOut,
+    ProductPage,
+    ProductPatch,
+    ProductQuery,
+)
+from shared.services import imports, products
+from shared.web import create_app, json_body, query, respond, session
+
+require("imports_bucket")  # the import routes cannot work without it: fail the cold start
+app = create_app(__name__)
+TAG = "products"
+TAKEN = "A SKU is already taken (or repeated in the batch); `errors` names each"
+
+
+@app.get("/products")
+@operation(
+    summary="List active products: filters combine with AND, keyset paging",
+    tag=TAG,
+    query=ProductQuery,
+    responses={200: ProductPage},
+)
+def list_products() -> Response:
+    args = query(ProductQuery)
+    page = products.list_products(
+        session(),
+        q=args.q,
+        categories=args.categories(),
+        min_price=args.min_price,
+        max_price=args.max_price,
+        in_stock=args.in_stock,
+        sort=args.sort,
+        limit=args.limit,
+        cursor=args.cursor,
+    )
+    return respond(ProductPage, page)
+
+
+@app.get("/products/<id:product_id>")
+@operation(
+    summary="One product (an inactive one only for admins)",
+    tag=TAG,
+    responses={
+        200: ProductOut,
+        401: "A bearer token was sent but is not valid",
+        404: "No such product",
+    },
+)
+def get_product(product_id: int) -> Response:
+    user = optional_user()
+    admin = user is not None and user.role == "admin"
+    return respond(ProductOut, products.get_product(session(), product_id, include_inactive=admin))
+
+
+@app.post("/products")
+@operation(
+    summary="Create a product",
+    tag=TAG,
+    body=ProductIn,
+    responses={201: ProductOut, 409: TAKEN},
+    headers={201: "Location"},
+)
+@auth_required(role="admin")
+def create_product() -> Response:
+    body = json_body(ProductIn)
+    product = products.create_product(session(), fields=body.model_dump())
+    # The contract's Location has no stage prefix, so it is not built with url_for.
+    return respond(ProductOut, product, 201, headers={"Location": f"/products/{product.id}"})
+
+
+@app.patch("/products/<id:product_id>")
+@operation(
+    summary="Change some fields of a product",
+    tag=TAG,
+    body=ProductPatch,
+    responses={200: ProductOut, 404: "No such product", 409: TAKEN},
+)
+@auth_required(role="admin")
+def update_product(product_id: int) -> Response:
+    changes = json_body(ProductPatch).model_dump(exclude_unset=True)
+    return respond(ProductOut, products.update_product(session(), product_id, changes=changes))
+
+
+@app.delete("/products/<id:product_id>")
+@operation(
+    summary="Take a product out of the catalogue (orders keep their lines)",
+    tag=TAG,
+    responses={204: "Deactivated", 404: "No such product"},
+)
+@auth_required(role="admin")
+def delete_product(product_id: int) -> Response:
+    products.deactivate_product(session(), product_id)
+    return Response(status=204)
+
+
+@app.post("/products/batch")
+@operation(
+    summary="Create up to 500 products, all or nothing",
+    tag=TAG,
+    body=ProductBatchIn,
+    responses={201: ProductBatchOut, 409: TAKEN},
+)
+@auth_required(role="admin")
+def create_batch() -> Response:
+    body = json_body(ProductBatchIn)
+    created = products.create_products(session(), items=[i.model_dump() for i in body.items])
+    return respond(ProductBatchOut, {"created": len(created), "items": created}, 201)
+
+
+@app.post("/products/imports")
+@operation(
+    summary="Start a CSV import: a pre-signed S3 URL to PUT the file to",
+    tag=TAG,
+    responses={201: ImportCreated},
+)
+@auth_required(role="admin")
+def start_import() -> Response:
+    return respond(ImportCreated, imports.start_import(session(), created_by=g.user.id), 201)
+
+
+@app.get("/products/imports/<import_id>")
+@operation(
+    summary="The state and report of a CSV import",
+    tag=TAG,
+    responses={200: ImportReport, 404: "No such import"},
+)
+@auth_required(role="admin")
+def get_import(import_id: str) -> Response:
+    return respond(ImportReport, imports.get_import(session(), import_id))
+
+
+def handler(event: dict, context: object) -> dict:
+    return serverless_wsgi.handle_request(app, event, context)

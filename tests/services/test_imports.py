@@ -1,0 +1,392 @@
+"""CSV imports of products: the upload URL, one run per uploaded file, and its report."""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from shared import aws
+from shared.config import ConfigError, settings
+from shared.errors import NotFound
+from shared.models import Product, ProductImport
+from shared.models.base import utcnow
+from shared.services import catalog_csv, imports
+from tests import factories
+
+HEADER = "sku,name,description,category,price_cents,stock\n"
+BUCKET = os.environ["IMPORTS_BUCKET"]
+
+
+def start(session) -> dict:
+    return imports.start_import(session, created_by=factories.admin(session).id)
+
+
+def key_of(started: dict) -> str:
+    return f"imports/{started['import_id']}.csv"
+
+
+def upload_and_run(session, s3, content: str | bytes) -> dict:
+    """Start an import, upload `content` as its file and run the import of it."""
+    started = start(session)
+    body = content.encode() if isinstance(content, str) else content
+    s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=body, ContentType="text/csv")
+    return imports.run_import(session, bucket=BUCKET, key=key_of(started))
+
+
+def products(session) -> dict[str, tuple]:
+    """Every product as sku -> (name, description, category, price_cents, stock)."""
+    session.expire_all()
+    return {
+        p.sku: (p.name, p.description, p.category, p.price_cents, p.stock)
+        for p in session.scalars(select(Product))
+    }
+
+
+def rows(count: int, *, start: int = 0, price: int = 100) -> str:
+    return "".join(f"SKU-{i},Product {i},,,{price},{i}\n" for i in range(start, start + count))
+
+
+def test_starting_an_import_gives_a_pre_signed_put_url_for_a_csv_file(engine, session, s3):
+    started = start(session)
+
+    assert started["expires_in"] == 900
+    assert started["upload_headers"] == {"Content-Type": "text/csv"}
+    assert f"/{BUCKET}/imports/{started['import_id']}.csv?" in started["upload_url"]
+    assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in started["upload_url"]
+    assert "X-Amz-SignedHeaders=content-type%3Bhost" in started["upload_url"]
+    report = imports.get_import(session, started["import_id"])
+    assert report["status"] == "waiting"
+    assert (report["created"], report["updated"], report["rejected"], report["error"]) == (
+        0,
+        0,
+        [],
+        None,
+    )
+
+
+def test_on_aws_the_upload_url_is_signed_for_the_bucket_s_own_region(engine, session):
+    aws.reset_clients()  # no emulation: the URL a deployed function hands out
+
+    url = start(session)["upload_url"]
+
+    assert url.startswith(f"https://{BUCKET}.s3.eu-west-1.amazonaws.com/imports/")
+    assert "%2Feu-west-1%2Fs3%2Faws4_request" in url
+    aws.reset_clients()
+
+
+def test_an_import_cannot_start_without_the_imports_bucket_setting(engine, session, monkeypatch):
+    monkeypatch.delenv("IMPORTS_BUCKET")
+    settings.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="IMPORTS_BUCKET"):
+            start(session)
+    finally:
+        monkeypatch.undo()
+        settings.cache_clear()
+    assert session.scalars(select(ProductImport)).all() == []
+
+
+def test_good_rows_are_imported_even_when_other_rows_are_bad(engine, session, s3):
+    content = (
+        HEADER
+        + "MUG-1,Mug,A white mug,kitchen,1250,10\n"  # 2
+        + "MUG-2,Mug,,,twelve,10\n"  # 3: price not a number
+        + "MUG-3,Mug,,,-5,10\n"  # 4: negative price
+        + "MUG-4,Mug,,,12.50,10\n"  # 5: a float price
+        + "MUG-5,Mug,,,1250\n"  # 6: a column missing
+        + ",Nameless sku,,,100,1\n"  # 7: empty sku
+        + "MUG-1,Mug again,,,999,1\n"  # 8: SKU already on line 2
+        + "MUG-6,,,,100,1e3\n"  # 9: empty name and a stock in exponent notation
+        + "MUG-7,Mug,,,2147483648,1\n"  # 10: price beyond 32 bits
+        + "MUG-8,Mug,,,100,1,extra\n"  # 11: a column too many
+        + "MUG-9,Tea mug, ,  ,0,0\n"  # 12: blank description and category are none
+    )
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["status"] == "done"
+    assert (report["created"], report["updated"], report["error"]) == (2, 0, None)
+    assert products(session) == {
+        "MUG-1": ("Mug", "A white mug", "kitchen", 1250, 10),
+        "MUG-9": ("Tea mug", None, None, 0, 0),
+    }
+    errors = {row["line"]: row["error"] for row in report["rejected"]}
+    assert sorted(errors) == [3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert errors[3] == "price_cents: must be a whole number from 0 to 2147483647, not 'twelve'"
+    assert "price_cents" in errors[4] and "'-5'" in errors[4]
+    assert "price_cents" in errors[5] and "'12.50'" in errors[5]
+    assert errors[6] == "expected 6 fields, found 5"
+    assert errors[7].startswith("sku: ")
+    assert errors[8] == "sku: MUG-1 is already on line 2"
+    assert errors[9].startswith("name: ") and "stock: " in errors[9]
+    assert "price_cents" in errors[10]
+    assert errors[11] == "expected 6 fields, found 7"
+
+
+def test_past_a_limit_rejected_rows_are_counted_instead_of_listed(engine, session, s3, monkeypatch):
+    monkeypatch.setattr(imports, "LISTED_REJECTIONS", 3)
+    content = HEADER + "OK-1,Fine,,,1,1\n" + "".join(f"BAD-{i},Bad,,,x,1\n" for i in range(6))
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["created"] == 1
+    assert [row["line"] for row in report["rejected"]] == [3, 4, 5, 6]
+    assert report["rejected"][-1]["error"] == "3 rejected rows from this line on are not listed"
+
+
+def test_a_byte_order_mark_and_windows_line_ends_are_accepted(engine, session, s3):
+    content = "\ufeff" + (HEADER + "CUP-1,Cup,,,300,3\n" + "CUP-2,Cup,,,x,3\n").replace(
+        "\n", "\r\n"
+    )
+
+    report = upload_and_run(session, s3, content)
+
+    assert (report["status"], report["created"]) == ("done", 1)
+    assert products(session) == {"CUP-1": ("Cup", None, None, 300, 3)}
+    assert [row["line"] for row in report["rejected"]] == [3]
+
+
+def test_quoted_commas_and_line_breaks_stay_in_their_field_and_later_lines_keep_their_numbers(
+    engine, session, s3
+):
+    content = (
+        HEADER
+        + 'LAMP-1,"Lamp, brass","Two lines:\r\nbright, then dim","home, office",4500,2\r\n'
+        + 'LAMP-2,"He said ""hi""","one\ntwo\nthree",,100,1\n'  # lines 4-6
+        + "LAMP-3,Lamp,,,oops,1\n"  # line 7
+    )
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["created"] == 2
+    assert products(session) == {
+        "LAMP-1": ("Lamp, brass", "Two lines:\r\nbright, then dim", "home, office", 4500, 2),
+        "LAMP-2": ('He said "hi"', "one\ntwo\nthree", None, 100, 1),
+    }
+    assert [row["line"] for row in report["rejected"]] == [7]
+
+
+def test_blank_lines_are_skipped_and_a_nul_character_rejects_only_its_row(engine, session, s3):
+    content = HEADER + "\nPEN-1,Pen,,,100,1\n\nPEN-2,Pen\x00,,,100,1\n\n"
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["created"] == 1
+    assert [row["line"] for row in report["rejected"]] == [5]
+    assert "U+0000" in report["rejected"][0]["error"]
+
+
+def test_an_existing_sku_is_updated_and_counted_as_updated(engine, session, s3):
+    upload_and_run(session, s3, HEADER + "BOX-1,Box,Small,storage,500,5\n")
+
+    report = upload_and_run(
+        session, s3, HEADER + "BOX-1,Big box,,storage,900,50\nBOX-2,Crate,,,1500,2\n"
+    )
+
+    assert (report["created"], report["updated"]) == (1, 1)
+    assert products(session) == {
+        "BOX-1": ("Big box", None, "storage", 900, 50),
+        "BOX-2": ("Crate", None, None, 1500, 2),
+    }
+
+
+def test_an_import_of_many_rows_is_upserted_in_batches(engine, session, s3):
+    upload_and_run(session, s3, HEADER + rows(700))
+
+    report = upload_and_run(session, s3, HEADER + rows(1200, price=250))
+
+    assert (report["created"], report["updated"], report["rejected"]) == (500, 700, [])
+    stored = products(session)
+    assert len(stored) == 1200
+    assert {price for *_, price, _ in stored.values()} == {250}
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "header"),
+        (b"sku,name,price_cents,stock\nA,a,1,1\n", "header"),
+        (b"SKU,Name,Description,Category,Price_cents,Stock\nA,a,,,1,1\n", "header"),
+        (b'{"sku": "A", "name": "a"}\n', "header"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+    ],
+    ids=["empty", "columns missing", "capitalised", "json", "png"],
+)
+def test_a_file_without_the_exact_header_fails_and_changes_nothing(
+    engine, session, s3, content, reason
+):
+    report = upload_and_run(session, s3, content)
+
+    assert report["status"] == "failed"
+    assert reason in report["error"]
+    assert (report["created"], report["updated"], report["rejected"]) == (0, 0, [])
+    assert products(session) == {}
+
+
+def test_a_file_that_turns_out_not_utf8_changes_no_product_even_before_the_bad_bytes(
+    engine, session, s3
+):
+    upload_and_run(session, s3, HEADER + "SKU-0,Original,,,1,1\n")
+    # Two full batches are written before the bad byte is read; all of it is undone.
+    content = (HEADER + rows(1200, price=999)).encode() + "SKU-X,Caf\u00e9,,,1,1\n".encode(
+        "latin-1"
+    )
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["status"] == "failed"
+    assert report["error"] == "the file is not UTF-8 text"
+    assert products(session) == {"SKU-0": ("Original", None, None, 1, 1)}
+
+
+@pytest.mark.parametrize(
+    "broken",
+    ['BAD-1,"unclosed,,,1,1\nBAD-2,b,,,1,1\n', 'BAD-1,"quoted"tail,,,1,1\n'],
+    ids=["quote left open", "text after a closing quote"],
+)
+def test_a_file_that_is_not_valid_csv_fails_and_changes_nothing(engine, session, s3, broken):
+    report = upload_and_run(session, s3, HEADER + rows(3) + broken)
+
+    assert report["status"] == "failed"
+    assert report["error"].startswith("the file is not valid CSV: line ")
+    assert products(session) == {}
+
+
+def test_a_file_over_10_mib_fails_and_changes_nothing(engine, session, s3):
+    line = "SKU-{:07d},A product with a name long enough to fill the file quickly,,,100,1\n"
+    count = catalog_csv.MAX_BYTES // len(line.format(0)) + 1
+    content = HEADER + "".join(line.format(i) for i in range(count))
+    assert len(content) > catalog_csv.MAX_BYTES
+
+    report = upload_and_run(session, s3, content)
+
+    assert report["status"] == "failed"
+    assert report["error"] == "the file is larger than 10 MiB (10485760 bytes)"
+    assert products(session) == {}
+
+
+def test_a_file_of_exactly_10_mib_is_imported(engine, session, s3):
+    content = HEADER + "JUG-1,Jug,,,100,1\n"
+    content += "\n" * (catalog_csv.MAX_BYTES - len(content))
+
+    report = upload_and_run(session, s3, content)
+
+    assert (report["status"], report["created"]) == ("done", 1)
+
+
+def test_an_uploaded_file_that_was_deleted_before_the_run_fails_the_import(engine, session, s3):
+    started = start(session)
+
+    report = imports.run_import(session, bucket=BUCKET, key=key_of(started))
+
+    assert report["status"] == "failed"
+    assert report["error"] == "the uploaded file no longer exists"
+
+
+def test_an_upload_processed_twice_changes_nothing_the_second_time(engine, session, s3):
+    first = upload_and_run(session, s3, HEADER + "TEA-1,Tea,,,400,4\n")
+    session.execute(update(Product).values(name="Renamed by an admin"))
+    session.commit()
+
+    again = imports.run_import(session, bucket=BUCKET, key=f"imports/{first['import_id']}.csv")
+
+    assert again is None
+    assert products(session) == {"TEA-1": ("Renamed by an admin", None, None, 400, 4)}
+    assert imports.get_import(session, first["import_id"]) == first
+
+
+def test_a_failed_import_stays_failed_when_its_event_comes_again(engine, session, s3):
+    failed = upload_and_run(session, s3, b"not,the,header\n")
+    key = f"imports/{failed['import_id']}.csv"
+    s3.put_object(Bucket=BUCKET, Key=key, Body=(HEADER + rows(2)).encode())
+
+    assert imports.run_import(session, bucket=BUCKET, key=key) is None
+    assert imports.get_import(session, failed["import_id"])["status"] == "failed"
+    assert products(session) == {}
+
+
+@pytest.mark.parametrize(
+    ("bucket", "key"),
+    [(BUCKET, "imports/someone-elses-file.csv"), ("another-bucket", None)],
+    ids=["unknown key", "another bucket"],
+)
+def test_an_object_that_belongs_to_no_import_is_ignored(engine, session, s3, bucket, key):
+    started = start(session)
+
+    outcome = imports.run_import(session, bucket=bucket, key=key or key_of(started))
+
+    assert outcome is None
+    assert imports.get_import(session, started["import_id"])["status"] == "waiting"
+
+
+def test_an_import_another_run_holds_is_left_alone_until_that_run_is_plainly_dead(
+    engine, session, s3
+):
+    started = start(session)
+    s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(1)).encode())
+    held = update(ProductImport).where(ProductImport.id == started["import_id"])
+    session.execute(held.values(status="processing", updated_at=utcnow()))
+    session.commit()
+
+    assert imports.run_import(session, bucket=BUCKET, key=key_of(started)) is None
+    assert products(session) == {}
+
+    session.execute(held.values(updated_at=utcnow() - timedelta(minutes=16)))
+    session.commit()
+    report = imports.run_import(session, bucket=BUCKET, key=key_of(started))
+
+    assert (report["status"], report["created"]) == ("done", 1)
+
+
+def test_an_unexpected_error_leaves_the_import_ready_for_a_retry(engine, session, s3, monkeypatch):
+    started = start(session)
+    s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(3)).encode())
+
+    def database_went_away(*args, **kwargs):
+        raise RuntimeError("connection lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(imports, "_upsert", database_went_away)
+        with pytest.raises(RuntimeError):
+            imports.run_import(session, bucket=BUCKET, key=key_of(started))
+
+    assert imports.get_import(session, started["import_id"])["status"] == "waiting"
+    retried = imports.run_import(session, bucket=BUCKET, key=key_of(started))
+    assert (retried["status"], retried["created"]) == ("done", 3)
+
+
+def test_concurrent_deliveries_of_one_upload_import_it_once(postgres, s3):
+    from shared import db
+
+    with db.session_scope() as session:
+        started = start(session)
+    s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(2000)).encode())
+    barrier = threading.Barrier(4)
+    outcomes = []
+
+    def deliver() -> None:
+        barrier.wait()
+        with db.session_scope() as session:
+            outcomes.append(imports.run_import(session, bucket=BUCKET, key=key_of(started)))
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    reports = [outcome for outcome in outcomes if outcome is not None]
+    assert len(outcomes) == 4 and len(reports) == 1
+    assert (reports[0]["created"], reports[0]["updated"]) == (2000, 0)
+
+
+@pytest.mark.parametrize(
+    "import_id", ["0b8a1f6e-8d4c-4c4e-9d8e-2f1b6c3a9e71", "not-an-id", "1" * 300, "../x"]
+)
+def test_an_unknown_or_malformed_import_id_is_not_found(engine, session, import_id):
+    with pytest.raises(NotFound):
+        imports.get_import(session, import_id)
