@@ -14,7 +14,13 @@ from shared.services import health
 from shared.web import create_app, respond
 
 # Every HTTP function's route module; meta's package carries them (see serverless.yml).
-DOCUMENTED_FUNCTIONS = ("handlers.auth", "handlers.meta", "handlers.users", "handlers.products")
+DOCUMENTED_FUNCTIONS = (
+    "handlers.auth",
+    "handlers.meta",
+    "handlers.users",
+    "handlers.products",
+    "handlers.orders",
+)
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>

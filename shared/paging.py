@@ -103,7 +103,12 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        # Unused low bits, padding or stray characters would let a changed cursor decode
+        # to the same signed bytes: only the exact encoding issued is accepted.
+        raise ValueError("not the canonical base64url encoding")
+    return raw
 
 
 def _write(sort: str, fingerprint: str, value: Any, last_id: Any) -> str:
@@ -112,7 +117,9 @@ def _write(sort: str, fingerprint: str, value: Any, last_id: Any) -> str:
     else:
         encoded = {"t": "raw", "v": value}
     payload = json.dumps(
-        {"s": sort, "f": fingerprint, "k": encoded, "i": last_id}, separators=(",", ":")
+        {"s": sort, "f": fingerprint, "k": encoded, "i": last_id},
+        separators=(",", ":"),
+        ensure_ascii=False,
     ).encode()
     signature = hmac.new(_cursor_keys()[0], payload, hashlib.sha256).digest()[:16]
     return f"{_b64(payload)}.{_b64(signature)}"

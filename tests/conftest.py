@@ -28,7 +28,13 @@ os.environ.update(
     POWERTOOLS_SERVICE_NAME="shop-api",
     IMPORTS_BUCKET="shop-api-test-imports",
 )
-for name in ("DB_SECRET_ARN", "JWT_SECRET_ARN", "JWT_PREVIOUS_SECRET", "AWS_ENDPOINT_URL"):
+for name in (
+    "DB_SECRET_ARN",
+    "JWT_SECRET_ARN",
+    "JWT_PREVIOUS_SECRET",
+    "AWS_ENDPOINT_URL",
+    "ORDERS_QUEUE_URL",
+):
     os.environ.pop(name, None)
 
 import pytest  # noqa: E402

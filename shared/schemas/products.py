@@ -14,6 +14,7 @@ from shared.schemas.base import (
     QueryModel,
     RequestModel,
     ResponseModel,
+    Text,
     UTCTimestamp,
     text,
 )
@@ -80,8 +81,8 @@ class ProductPage(ResponseModel):
 
 
 class ProductQuery(QueryModel):
-    q: Annotated[str, Field(max_length=200)] | None = None
-    category: Annotated[str, Field(max_length=1000, description="Comma-separated")] | None = None
+    q: Annotated[Text, Field(max_length=200)] | None = None
+    category: Annotated[Text, Field(max_length=1000, description="Comma-separated")] | None = None
     min_price: QueryInt32 | None = None
     max_price: QueryInt32 | None = None
     in_stock: QueryBool | None = None

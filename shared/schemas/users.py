@@ -7,11 +7,18 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from shared.schemas.auth import Name, UserOut
-from shared.schemas.base import QueryBool, QueryLimit, QueryModel, RequestModel, ResponseModel
+from shared.schemas.base import (
+    QueryBool,
+    QueryLimit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    Text,
+)
 
 
 class UserQuery(QueryModel):
-    q: Annotated[str, Field(max_length=254)] | None = None
+    q: Annotated[Text, Field(max_length=254)] | None = None
     role: Literal["customer", "admin"] | None = None
     is_active: QueryBool | None = None
     limit: QueryLimit = 20

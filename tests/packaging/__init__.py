@@ -26,11 +26,10 @@ def sls_env(**settings: str) -> dict[str, str]:
         # the layer's dependencies, whatever Python launched pytest.
         "VIRTUAL_ENV": sys.prefix,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
-        **settings,
     }
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "ORDERS_QUEUE_URL"):
         env.pop(name, None)
-    return env
+    return {**env, **settings}
 
 
 def sls(*args: str, env: dict[str, str]) -> str:

@@ -28,7 +28,13 @@ def invoke_result(output: str) -> dict:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     local_dir = tmp_path_factory.mktemp("invoke-local")
-    env = sls_env(DATABASE_URL=f"sqlite:///{local_dir}/shop.db", SHOP_LOCAL_DIR=str(local_dir))
+    env = sls_env(
+        DATABASE_URL=f"sqlite:///{local_dir}/shop.db",
+        SHOP_LOCAL_DIR=str(local_dir),
+        # By default a stack resource (!Ref OrdersQueue), which `sls invoke local` would look
+        # up in CloudFormation; locally it names the emulated queue (scripts/local-env).
+        ORDERS_QUEUE_URL="http://127.0.0.1:4566/123456789012/shop-api-local-orders",
+    )
     migrated = invoke_result(sls("invoke", "local", "-f", "migrate", env=env))
     assert migrated["status"] == "ok", migrated
     return env

@@ -32,6 +32,16 @@ SECRETS_NEEDED = {
     "users": {DB_SECRET_ARN, JWT_SECRET_ARN},
     "products": {DB_SECRET_ARN, JWT_SECRET_ARN},
     "catalog_import": {DB_SECRET_ARN},
+    "orders": {DB_SECRET_ARN, JWT_SECRET_ARN},
+    "order_events": {DB_SECRET_ARN},
+    "housekeeping": {DB_SECRET_ARN},
+}
+# Queue and mail grants: who may publish order events, and who consumes and mails them.
+ORDERS_QUEUE = {"Fn::GetAtt": ["OrdersQueue", "Arn"]}
+QUEUE_ACTIONS = {
+    "orders": {"sqs:SendMessage"},
+    "housekeeping": {"sqs:SendMessage"},
+    "order_events": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
 }
 # What each function may do to the CSV files under imports/ in the imports bucket: products
 # signs upload URLs (which act with its permission), catalog_import reads the uploads.
@@ -274,6 +284,7 @@ def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs
         log_group = log_group_of(template, function)
         secrets: set[str] = set()
         file_actions: set[str] = set()
+        queue_actions: set[str] = set()
         for statement in granted_statements(template, role):
             assert statement["Effect"] == "Allow"
             actions = as_set(statement["Action"])
@@ -282,11 +293,54 @@ def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs
             elif all(action.startswith("s3:") for action in actions):
                 assert statement["Resource"] == import_files, (name, statement)
                 file_actions |= actions
+            elif all(action.startswith("sqs:") for action in actions):
+                assert statement["Resource"] == ORDERS_QUEUE, (name, statement)
+                queue_actions |= actions
+            elif actions == {"ses:SendEmail"}:
+                assert name == "order_events", name
+                # Only as the shop's own sender address.
+                assert "ses:FromAddress" in statement["Condition"]["StringEquals"]
             else:
                 assert actions == LOG_ACTIONS, (name, actions)
                 assert statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}, name
         assert secrets == SECRETS_NEEDED[name], name
         assert file_actions == IMPORT_FILE_ACTIONS.get(name, set()), name
+        assert queue_actions == QUEUE_ACTIONS.get(name, set()), name
+
+
+def test_order_events_consume_the_orders_queue_in_batches_of_ten_with_partial_failures(
+    template, functions
+):
+    compiled = lambda_functions(template, functions)
+    (mapping,) = resources_of_type(template, "AWS::Lambda::EventSourceMapping").values()
+    properties = mapping["Properties"]
+    function_id = properties["FunctionName"]["Fn::GetAtt"][0]
+    assert template["Resources"][function_id]["Properties"] == compiled["order_events"]
+    assert properties["EventSourceArn"] == ORDERS_QUEUE
+    assert properties["BatchSize"] == 10
+    assert properties["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    queue = template["Resources"]["OrdersQueue"]["Properties"]
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {
+        "Fn::GetAtt": ["OrdersDeadLetterQueue", "Arn"]
+    }
+    assert queue["RedrivePolicy"]["maxReceiveCount"] >= 1
+    assert queue["VisibilityTimeout"] >= 6 * compiled["order_events"]["Timeout"]
+
+
+def test_housekeeping_runs_every_five_minutes(template, functions):
+    (rule,) = resources_of_type(template, "AWS::Events::Rule").values()
+    assert rule["Properties"]["ScheduleExpression"] == "rate(5 minutes)"
+    compiled = lambda_functions(template, functions)
+    (target,) = rule["Properties"]["Targets"]
+    function_id = target["Arn"]["Fn::GetAtt"][0]
+    assert template["Resources"][function_id]["Properties"] == compiled["housekeeping"]
+
+
+def test_functions_publish_to_the_stacks_own_orders_queue(template, functions):
+    for name, function in lambda_functions(template, functions).items():
+        assert function["Environment"]["Variables"]["ORDERS_QUEUE_URL"] == {"Ref": "OrdersQueue"}, (
+            name
+        )
 
 
 def test_csv_files_uploaded_under_imports_to_the_imports_bucket_start_catalog_import(
