@@ -1,10 +1,9 @@
-"""The local HTTP server as a developer gets it (scripts/dev), started once per test run.
+"""The local shop exactly as a developer gets it: the README's `scripts/dev`, once per run.
 
-`serverless offline start` serves every HTTP function of serverless.yml from this repo,
-on free ports, with a freshly migrated SQLite database in a temporary directory. The
-environment is built explicitly (tests/conftest.py has changed os.environ for the
-in-process tests), and the whole process group is stopped at the end, so no node or
-python process outlives the run.
+It serves every HTTP function of serverless.yml through serverless-offline and emulates
+S3, SQS and SES (scripts/local_cloud.py), on free ports, with its .local directory in a
+temporary one. The environment is a developer's (the in-process tests' settings removed),
+and the whole process group is stopped at the end, so nothing outlives the run.
 """
 
 from __future__ import annotations
@@ -24,11 +23,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv"
-SERVERLESS = ROOT / "node_modules" / ".bin" / "serverless"
-STARTUP_SECONDS = 60
+STARTUP_SECONDS = 120
 STOP_SECONDS = 10
 OUTPUT_TAIL = 20_000
-JWT_SECRET = "local-offline-test-signing-key-at-least-32-bytes-long"
 # serverless-offline binds "localhost": IPv4 here, IPv6 on machines that prefer ::1.
 LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")
 
@@ -38,6 +35,7 @@ class LocalServer:
     base_url: str
     http_port: int
     lambda_port: int
+    local_dir: Path
     log: Path
 
     def output(self) -> str:
@@ -63,61 +61,33 @@ def _tail(log: Path) -> str:
     return text[-OUTPUT_TAIL:]
 
 
-def local_env(local_dir: Path, http_port: int, lambda_port: int) -> dict[str, str]:
-    """scripts/local-env plus the settings scripts/dev exports, for a server of our own."""
+def local_env(local_dir: Path, http_port: int, lambda_port: int, aws_port: int) -> dict[str, str]:
+    """What a developer's shell would hold: no test settings, ports and .local of our own."""
     env = {
         **os.environ,
-        # scripts/local-env: fake credentials, no metadata probing, no telemetry.
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "eu-west-1",
-        "AWS_DEFAULT_REGION": "eu-west-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SLS_TELEMETRY_DISABLED": "1",
-        "SLS_NOTIFICATIONS_MODE": "off",
-        # serverless-offline runs `python3` from PATH: the venv's, with the layer on its path.
-        "VIRTUAL_ENV": str(VENV),
-        "PATH": os.pathsep.join(
-            [str(VENV / "bin"), str(ROOT / "node_modules" / ".bin"), os.environ.get("PATH", "")]
-        ),
-        # scripts/dev: serverless-offline 13 accepts runtimes up to python3.11 by name.
-        "OFFLINE_RUNTIME": "python3.11",
         "SHOP_HTTP_PORT": str(http_port),
         "SHOP_LAMBDA_PORT": str(lambda_port),
+        "SHOP_AWS_PORT": str(aws_port),
         "SHOP_LOCAL_DIR": str(local_dir),
-        "DATABASE_URL": f"sqlite:///{local_dir}/shop.db",
-        "JWT_SECRET": JWT_SECRET,
+        "SHOP_HOUSEKEEPING_SECONDS": "2",
     }
+    # tests/conftest.py set these for the in-process tests; scripts/dev chooses its own.
     for name in (
+        "DATABASE_URL",
+        "JWT_SECRET",
+        "IMPORTS_BUCKET",
+        "ORDERS_QUEUE_URL",
         "AWS_PROFILE",
         "AWS_SESSION_TOKEN",
         "AWS_ENDPOINT_URL",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
         "DB_SECRET_ARN",
         "JWT_SECRET_ARN",
         "JWT_PREVIOUS_SECRET",
     ):
         env.pop(name, None)
     return env
-
-
-def _migrate(env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [
-            str(VENV / "bin" / "python"),
-            "-c",
-            "from handlers.migrate import handler; handler({}, None)",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_SECONDS,
-        check=False,
-    )
-    assert result.returncode == 0, (
-        f"migrating the local database failed ({result.returncode})\n"
-        f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-    )
 
 
 def _plain_session() -> requests.Session:
@@ -157,14 +127,13 @@ def _stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     local_dir = tmp_path_factory.mktemp("offline")
-    http_port, lambda_port = _free_ports(2)
-    env = local_env(local_dir, http_port, lambda_port)
-    _migrate(env)
+    http_port, lambda_port, aws_port = _free_ports(3)
+    env = local_env(local_dir, http_port, lambda_port, aws_port)
 
-    log = local_dir / "serverless-offline.log"
+    log = local_dir / "scripts-dev.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [str(SERVERLESS), "offline", "start", "--noTimeout"],
+            [str(ROOT / "scripts" / "dev")],
             cwd=ROOT,
             env=env,
             stdin=subprocess.DEVNULL,
@@ -189,7 +158,7 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
             base_url = _answering_base_url(http_port)
             if base_url is None:
                 time.sleep(0.25)
-        yield LocalServer(base_url, http_port, lambda_port, log)
+        yield LocalServer(base_url, http_port, lambda_port, local_dir, log)
     finally:
         _stop(process)
 
