@@ -82,7 +82,7 @@ def test_a_csv_uploaded_to_the_presigned_url_is_imported_with_its_report(local_s
     started = http.post(f"{local_server.base_url}/products/imports", headers=headers)
     assert started.status_code == 201, started.text
     upload = started.json()
-    csv = line_end.join(
+    csv = "\r\n".join(
         [
             "sku,name,description,category,price_cents,stock",
             'LOCAL-1,Local lamp,"Warm, bright",office,2500,4',
