@@ -159,6 +159,22 @@ def aws_world(monkeypatch):
 
 
 @pytest.fixture
+def admin_token(session) -> str:
+    """A fresh admin's access token."""
+    from tests import factories
+
+    return factories.tokens_for(session, factories.admin(session))["access_token"]
+
+
+@pytest.fixture
+def customer_token(session) -> str:
+    """A fresh customer's access token."""
+    from tests import factories
+
+    return factories.tokens_for(session, factories.customer(session))["access_token"]
+
+
+@pytest.fixture
 def log_lines():
     """The log lines written while the test runs (the logger keeps its own stdout handle)."""
     from shared.log import logger

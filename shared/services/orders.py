@@ -217,12 +217,7 @@ def cancel_order(
         session.rollback()
 
     def cancel() -> bool:
-        cancelled = session.execute(
-            update(Order)
-            .where(Order.id == order_id, Order.status.in_(from_statuses))
-            .values(status="cancelled", updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        cancelled = _transition(session, order_id, from_statuses=from_statuses, to="cancelled")
         if cancelled:
             # Only the transaction that made the transition gives the stock back.
             lines = session.execute(
@@ -241,39 +236,43 @@ def cancel_order(
         return bool(cancelled)
 
     if not with_retries(session, cancel):
-        order = session.get(Order, order_id)
-        if order is None:
-            raise NotFound(f"There is no order {order_id}.")
-        raise Conflict(f"An order that is {order.status} cannot be cancelled.")
+        _refuse(session, order_id, "An order that is {status} cannot be cancelled.")
     return _fresh(session, order_id)
 
 
 def ship_order(session: Session, order_id: int) -> Order:
     """Mark a confirmed order shipped; any other status is a Conflict."""
-    shipped = session.execute(
-        update(Order)
-        .where(Order.id == order_id, Order.status == "confirmed")
-        .values(status="shipped", updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    shipped = _transition(session, order_id, from_statuses=("confirmed",), to="shipped")
     session.commit()
     if not shipped:
-        order = session.get(Order, order_id)
-        if order is None:
-            raise NotFound(f"There is no order {order_id}.")
-        raise Conflict(f"Only a confirmed order can be shipped; this one is {order.status}.")
+        _refuse(session, order_id, "Only a confirmed order can be shipped; this one is {status}.")
     return _fresh(session, order_id)
 
 
 def confirm_order(session: Session, order_id: int) -> bool:
     """pending -> confirmed; False when the order is already past pending (e.g. cancelled)."""
-    confirmed = session.execute(
+    return _transition(session, order_id, from_statuses=("pending",), to="confirmed")
+
+
+def _transition(
+    session: Session, order_id: int, *, from_statuses: tuple[str, ...], to: str
+) -> bool:
+    """Move the order to `to` if, and only if, it is in one of `from_statuses` now."""
+    moved = session.execute(
         update(Order)
-        .where(Order.id == order_id, Order.status == "pending")
-        .values(status="confirmed", updated_at=utcnow())
+        .where(Order.id == order_id, Order.status.in_(from_statuses))
+        .values(status=to, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     ).rowcount
-    return bool(confirmed)
+    return bool(moved)
+
+
+def _refuse(session: Session, order_id: int, conflict: str) -> None:
+    """NotFound for a missing order, else Conflict with `conflict` naming its status."""
+    order = session.get(Order, order_id)
+    if order is None:
+        raise NotFound(f"There is no order {order_id}.")
+    raise Conflict(conflict.format(status=order.status))
 
 
 def _fresh(session: Session, order_id: int) -> Order:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from handlers import catalog_import
 from shared.models import Product, ProductImport
-from tests import factories
 from tests.apigw import EVENTS, Client, LambdaContext
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,16 +49,6 @@ def products_api(engine) -> Client:
     from handlers.products import handler
 
     return Client(handler)
-
-
-@pytest.fixture
-def admin_token(session) -> str:
-    return factories.tokens_for(session, factories.admin(session))["access_token"]
-
-
-@pytest.fixture
-def customer_token(session) -> str:
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
 
 
 def upload(started: dict, content: bytes) -> str:

@@ -29,11 +29,6 @@ def token(session, customer) -> str:
 
 
 @pytest.fixture
-def admin_token(session) -> str:
-    return factories.tokens_for(session, factories.admin(session))["access_token"]
-
-
-@pytest.fixture
 def products(session):
     made = [
         Product(sku="MUG", name="Mug", price_cents=1250, stock=10),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from shared.models import Product
-from tests import factories
 from tests.apigw import Client
 
 WIDGET = {"sku": "W-1", "name": "Widget", "price_cents": 1999, "stock": 5}
@@ -16,16 +15,6 @@ def api(engine) -> Client:
     from handlers.products import handler
 
     return Client(handler)
-
-
-@pytest.fixture
-def admin_token(session) -> str:
-    return factories.tokens_for(session, factories.admin(session))["access_token"]
-
-
-@pytest.fixture
-def customer_token(session) -> str:
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
 
 
 def test_an_admin_creates_a_product_and_is_told_where_it_lives(api, admin_token):
