@@ -1,9 +1,16 @@
-"""Cold-start and warm-request benchmark of shop-api's HTTP functions against the floor.
+"""Cold-start and warm-request benchmark of shop-api's functions against the floor.
 
 The floor (../shared/floor/handler_b.py) is the least a function of this stack can do:
 Flask + serverless-wsgi + a SQLAlchemy ORM model + one SELECT. Absolute timings depend on
 the machine, so each function is judged as a ratio to the floor, both measured in the same
 run and the same interpreter, with cold runs interleaved so that machine noise cancels.
+
+Every HTTP function answers one typical authenticated request (users as an admin, products
+after seed-demo, orders as a customer with one order); order_events, the queue consumer,
+takes one SQS batch of one record whose event id is already processed: its cheapest real
+path, which makes no AWS call (a child that loads boto3 for it fails the benchmark).
+Packages the venv holds but the Lambda layer does not (cryptography, there for moto) are
+unimportable in the children, as on Lambda: PyJWT would otherwise load it (~20 ms).
 
 Targets: cold start <= 1.5x floor, warm request <= 2x floor, function zip < 50 KB,
 layer < 25 MB unzipped. This is a report: it exits 0 whether targets pass or fail, and
@@ -34,6 +41,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,6 +54,44 @@ LOGIN_WARM_UP_CALLS = 2
 IMPORTTIME_RUNS = 3
 IMPORTTIME_TOP = 15
 FLOOR_FILES = ("handler_b.py", "event.py", "seed_db.py")
+SQS_RECORD = REPO / "tests" / "events" / "sqs_record.json"
+# The orders function's queue as the children see it. Nothing timed sends to it; and every
+# AWS endpoint is a closed local port (child_env), so a mistake fails fast, never leaves
+# the machine.
+DUMMY_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-api-bench-orders"
+NO_AWS_ENDPOINT = "http://127.0.0.1:9"
+# order_events' timed record: an event whose id is claimed during setup (for an order that
+# does not exist, so that first delivery confirms nothing and sends no e-mail). Every timed
+# delivery of it is then a duplicate: claim refused, rolled back, no SES call.
+PROCESSED_EVENT = {
+    "type": "order.placed",
+    "event_id": "bench-already-processed",
+    "order_id": 2_147_483_647,
+    "occurred_at": "2026-01-01T00:00:00.000000Z",
+}
+SQS_OK = "0 failed"
+
+# Importable in the venv, absent from the Lambda layer (requirements.txt): the children
+# cannot import them, as a deployed function cannot.
+NOT_IN_LAYER = ("cryptography",)
+
+# Put first on sys.meta_path, it makes NOT_IN_LAYER unimportable in a child: PyJWT, for
+# one, imports cryptography when it can (~20 ms), which no deployed function ever pays.
+BLOCK_NOT_IN_LAYER = (
+    """
+import sys
+class _NotInLayer:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in _NOT_IN_LAYER:
+            raise ModuleNotFoundError("No module named %r (not in the layer)" % name, name=name)
+        return None
+_NOT_IN_LAYER = """
+    + repr(frozenset(NOT_IN_LAYER))
+    + """
+sys.meta_path.insert(0, _NotInLayer)
+"""
+)
 
 # What every child runs before anything is timed. It touches only modules the interpreter
 # has loaded at startup anyway (os, sys, time), so the timed part starts from the same bare
@@ -53,7 +99,9 @@ FLOOR_FILES = ("handler_b.py", "event.py", "seed_db.py")
 # and are read with eval(): ast.literal_eval or json would import modules before timing.
 # The handlers log JSON lines on stdout, so fd 1 is pointed at /dev/null and the result
 # goes to a duplicate of the real stdout: it is then the only thing the parent reads.
-CHILD_PRELUDE = """
+CHILD_PRELUDE = (
+    BLOCK_NOT_IN_LAYER
+    + """
 import os, sys
 from time import perf_counter
 sys.path.insert(0, sys.argv[1])
@@ -69,7 +117,14 @@ def report(result):
     import json
     sys.stdout.flush()
     os.write(_result_fd, json.dumps(result).encode())
+
+def outcome(response):
+    # An HTTP answer's status code; for an SQS batch, how many of its records failed.
+    if "statusCode" in response:
+        return response["statusCode"]
+    return "%d failed" % len(response["batchItemFailures"])
 """
+)
 
 COLD_CHILD = (
     CHILD_PRELUDE
@@ -83,7 +138,8 @@ answered = perf_counter()
 report({
     "import_ms": (imported - started) * 1e3,
     "first_ms": (answered - imported) * 1e3,
-    "status": response["statusCode"],
+    "status": outcome(response),
+    "boto3": "boto3" in sys.modules,
 })
 """
 )
@@ -101,8 +157,8 @@ for label, event, warm_up, calls in eval(sys.argv[4]):
         started = perf_counter()
         response = module.handler(event, CONTEXT)
         samples.append((perf_counter() - started) * 1e6)
-        statuses.add(response["statusCode"])
-    results.append({"label": label, "samples_us": samples, "statuses": sorted(statuses)})
+        statuses.add(outcome(response))
+    results.append({"label": label, "samples_us": samples, "statuses": sorted(statuses, key=str)})
 report(results)
 """
 )
@@ -137,6 +193,10 @@ class Target:
     path: Path  # the sys.path entry its module is imported from
     request: str
     event: dict[str, Any]
+    # The answer that counts as success: an HTTP status, or SQS_OK for a queue batch.
+    expect: int | str = 200
+    # True when the timed path must not load boto3 (no AWS client, so no AWS call).
+    aws_free: bool = False
 
 
 @dataclass
@@ -174,6 +234,7 @@ class Setup:
     access_token: str
     email: str
     password: str
+    admin_token: str = ""
 
 
 # --- statistics and formatting --------------------------------------------------------
@@ -223,12 +284,16 @@ def http_event(
     *,
     headers: dict[str, str] | None = None,
     body: dict[str, Any] | None = None,
+    query: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The floor's payload 2.0 event, re-aimed at another route."""
     event = copy.deepcopy(base)
     text = json.dumps(body) if body is not None else ""
     event["routeKey"] = f"{method} {path}"
     event["rawPath"] = path
+    if query:
+        event["rawQueryString"] = urlencode(query)
+        event["queryStringParameters"] = dict(query)
     event["requestContext"]["routeKey"] = f"{method} {path}"
     event["requestContext"]["http"].update(method=method, path=path)
     # API Gateway lower-cases header names in payload 2.0.
@@ -251,13 +316,15 @@ def response_json(response: dict[str, Any]) -> Any:
 # --- child processes ------------------------------------------------------------------
 
 
-def run_child(code: str, args: list[str], setup: Setup, what: str) -> tuple[Any, float]:
+def run_child(
+    code: str, args: list[str], setup: Setup, what: str, env: dict[str, str] | None = None
+) -> tuple[Any, float]:
     """Run `code` in a fresh interpreter; its reported result and whole-process ms."""
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=REPO,
-        env=setup.env,
+        env=env or setup.env,
         capture_output=True,
         text=True,
         check=False,
@@ -292,8 +359,14 @@ def child_env(tmp: Path, floor_db: Path) -> dict[str, str]:
         "PYTHONDONTWRITEBYTECODE",
         "PYTHONSTARTUP",
         "PYTHONPROFILEIMPORTTIME",
+        "ORDERS_QUEUE_URL",
+        "MAIL_FROM",
     ):
         env.pop(name, None)
+    # Any AWS endpoint (SQS, SES, S3...) points at a closed local port: no child can reach
+    # a real account, and an unexpected call fails at once instead of waiting on a network.
+    for name in [name for name in env if name.startswith("AWS_ENDPOINT_URL")]:
+        env.pop(name)
     env.update(
         FLOOR_DB=str(floor_db),
         SHOP_LOCAL_DIR=str(tmp / "local"),
@@ -304,7 +377,11 @@ def child_env(tmp: Path, floor_db: Path) -> dict[str, str]:
         AWS_REGION="eu-west-1",
         AWS_DEFAULT_REGION="eu-west-1",
         AWS_EC2_METADATA_DISABLED="true",
+        AWS_ENDPOINT_URL=NO_AWS_ENDPOINT,
         POWERTOOLS_SERVICE_NAME="shop-api",
+        # Deployed settings the newer functions read (products, orders, order_events).
+        IMPORTS_BUCKET="shop-api-bench-imports",
+        ORDERS_QUEUE_URL=DUMMY_QUEUE_URL,
         # Byte code is cached in the temp dir: nothing is written into the repo or the
         # floor dir, and floor and shop modules start from the same (empty) cache, which
         # the setup children and a discarded first round then fill.
@@ -361,28 +438,103 @@ def prepare(tmp: Path, floor_dir: Path) -> Setup:
         output = (migrated.stdout + migrated.stderr).strip()
         raise BenchError(f"handlers.migrate failed:\n{output}")
 
-    progress("registering and logging in a user")
+    progress("creating an admin and the demo catalogue (manage)")
+    admin = {"email": "bench-admin@example.com", "password": secrets.token_urlsafe(18)}
+    commands = [
+        {"command": "create-admin", **admin, "name": "Bench Admin"},
+        {"command": "seed-demo"},
+    ]
+    (created, seeded_demo), _ = run_child(
+        CALLS_CHILD, child_args(REPO, "handlers.manage", setup, commands), setup, "manage"
+    )
+    if created.get("status") != "created" or not seeded_demo.get("created"):
+        raise BenchError(f"manage answered {created} and {seeded_demo}")
+
+    progress("registering and logging in a customer, logging in the admin")
     credentials = {"email": setup.email, "password": setup.password}
     events = [
         http_event(base_event, "POST", "/auth/register", body={**credentials, "name": "Bench"}),
         http_event(base_event, "POST", "/auth/login", body=credentials),
+        http_event(base_event, "POST", "/auth/login", body=admin),
     ]
-    (registered, logged_in), _ = run_child(
+    (registered, logged_in, admin_in), _ = run_child(
         CALLS_CHILD, child_args(REPO, "handlers.auth", setup, events), setup, "creating the user"
     )
-    if registered["statusCode"] != 201 or logged_in["statusCode"] != 200:
+    if [r["statusCode"] for r in (registered, logged_in, admin_in)] != [201, 200, 200]:
         raise BenchError(
             "creating the user failed: register answered "
-            f"{registered['statusCode']}, login {logged_in['statusCode']}: "
-            f"{logged_in.get('body') or registered.get('body')}"
+            f"{registered['statusCode']}, login {logged_in['statusCode']}, admin login "
+            f"{admin_in['statusCode']}: "
+            f"{admin_in.get('body') or logged_in.get('body') or registered.get('body')}"
         )
-    token = response_json(logged_in)["access_token"]
-    return replace(setup, access_token=token)
+    setup = replace(
+        setup,
+        access_token=response_json(logged_in)["access_token"],
+        admin_token=response_json(admin_in)["access_token"],
+    )
+    place_one_order(setup)
+    claim_processed_event(setup)
+    return setup
+
+
+def place_one_order(setup: Setup) -> None:
+    """The customer's one order, so that GET /orders lists something."""
+    progress("placing the customer's order")
+    listing = http_event(
+        setup.base_event, "GET", "/products", query={"in_stock": "true", "limit": "1"}
+    )
+    (page,), _ = run_child(
+        CALLS_CHILD, child_args(REPO, "handlers.products", setup, [listing]), setup, "products"
+    )
+    items = response_json(page)["items"] if page["statusCode"] == 200 else []
+    if not items:
+        raise BenchError(f"GET /products found no product in stock: {page.get('body')}")
+    order = http_event(
+        setup.base_event,
+        "POST",
+        "/orders",
+        headers={"Authorization": f"Bearer {setup.access_token}"},
+        body={"items": [{"product_id": items[0]["id"], "quantity": 1}]},
+    )
+    # Without a queue URL the order.placed event stays in the outbox: no SQS call.
+    env = {k: v for k, v in setup.env.items() if k != "ORDERS_QUEUE_URL"}
+    (placed,), _ = run_child(
+        CALLS_CHILD, child_args(REPO, "handlers.orders", setup, [order]), setup, "POST /orders", env
+    )
+    if placed["statusCode"] != 201:
+        raise BenchError(f"POST /orders answered {placed['statusCode']}: {placed.get('body')}")
+
+
+def claim_processed_event(setup: Setup) -> None:
+    """Deliver PROCESSED_EVENT once, so that every timed delivery of it is a duplicate."""
+    progress("claiming the order event that order_events will see again")
+    (answer,), _ = run_child(
+        CALLS_CHILD,
+        child_args(REPO, "handlers.order_events", setup, [sqs_event([PROCESSED_EVENT])]),
+        setup,
+        "order_events",
+    )
+    if answer != {"batchItemFailures": []}:
+        raise BenchError(f"order_events failed its first delivery: {answer}")
+
+
+def sqs_event(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """An SQS trigger's event of one record per body (tests/events/sqs_record.json)."""
+    template = json.loads(SQS_RECORD.read_text(encoding="utf-8"))
+    records = []
+    for number, body in enumerate(bodies):
+        record = copy.deepcopy(template)
+        record["messageId"] = f"bench-message-{number}"
+        record["body"] = json.dumps(body)
+        records.append(record)
+    return {"Records": records}
 
 
 def targets(setup: Setup) -> list[Target]:
     event = setup.base_event
     bearer = {"Authorization": f"Bearer {setup.access_token}"}
+    admin = {"Authorization": f"Bearer {setup.admin_token}"}
+    page = {"limit": "20"}
     return [
         Target("floor", "handler_b", setup.floor_copy, "GET /hello", copy.deepcopy(event)),
         Target("meta", "handlers.meta", REPO, "GET /health", http_event(event, "GET", "/health")),
@@ -392,6 +544,36 @@ def targets(setup: Setup) -> list[Target]:
             REPO,
             "GET /auth/me",
             http_event(event, "GET", "/auth/me", headers=bearer),
+        ),
+        Target(
+            "users",
+            "handlers.users",
+            REPO,
+            "GET /users?limit=20 (admin)",
+            http_event(event, "GET", "/users", headers=admin, query=page),
+        ),
+        Target(
+            "products",
+            "handlers.products",
+            REPO,
+            "GET /products?limit=20",
+            http_event(event, "GET", "/products", query=page),
+        ),
+        Target(
+            "orders",
+            "handlers.orders",
+            REPO,
+            "GET /orders (1 order)",
+            http_event(event, "GET", "/orders", headers=bearer),
+        ),
+        Target(
+            "order_events",
+            "handlers.order_events",
+            REPO,
+            "SQS batch of 1, duplicate",
+            sqs_event([PROCESSED_EVENT]),
+            expect=SQS_OK,
+            aws_free=True,
         ),
     ]
 
@@ -413,8 +595,10 @@ def measure_cold(all_targets: list[Target], setup: Setup, runs: int) -> dict[str
                 setup,
                 f"cold start of {target.module}",
             )
-            if result["status"] != 200:
+            if result["status"] != target.expect:
                 raise BenchError(f"{target.name} {target.request} answered {result['status']}")
+            if target.aws_free and result["boto3"]:
+                raise BenchError(f"{target.name} {target.request} loaded boto3: an AWS call")
             if round_no == 0:
                 continue
             cold = samples[target.name]
@@ -445,7 +629,7 @@ def measure_warm(
             f"warm calls of {target.module}",
         )
         for scenario in reported:
-            if scenario["statuses"] != [200]:
+            if scenario["statuses"] != [target.expect]:
                 raise BenchError(
                     f"{target.name} {scenario['label']} answered {scenario['statuses']}"
                 )
@@ -460,7 +644,7 @@ def measure_warm(
 
 def measure_import_time(target: Target, setup: Setup) -> list[ImportEntry]:
     """Per-module import times, the minimum over a few runs to damp noise."""
-    code = f"import sys; sys.path.insert(0, {str(target.path)!r}); import {target.module}"
+    code = BLOCK_NOT_IN_LAYER + f"sys.path.insert(0, {str(target.path)!r}); import {target.module}"
     best: dict[str, ImportEntry] = {}
     for _ in range(IMPORTTIME_RUNS):
         proc = subprocess.run(
@@ -518,6 +702,10 @@ def report_cold(all_targets: list[Target], cold: dict[str, ColdSamples], runs: i
     print(f"Cold start: fresh process each, {runs} runs, floor and shop interleaved (ms)")
     print("  in-process = import + first handler() call, timed inside the child;")
     print("  process = whole child process, spawn to exit; ratios are of medians.")
+    print(
+        f"  children cannot import {', '.join(NOT_IN_LAYER)}: in the venv (for moto), "
+        "not in the Lambda layer."
+    )
     print(
         table(
             [
