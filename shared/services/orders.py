@@ -90,45 +90,21 @@ def _place(
     request_hash: str | None,
 ) -> PlacedOrder:
     ids = [line.product_id for line in lines]
-    sellable = set(
-        session.scalars(select(Product.id).where(Product.id.in_(ids), Product.is_active.is_(True)))
-    )
-    unknown = [(i, line) for i, line in enumerate(lines) if line.product_id not in sellable]
+    products = {
+        row.id: row
+        for row in session.execute(
+            select(Product.id, Product.sku, Product.name, Product.price_cents).where(
+                Product.id.in_(ids), Product.is_active.is_(True)
+            )
+        )
+    }
+    unknown = [(i, line) for i, line in enumerate(lines) if line.product_id not in products]
     if unknown:
         raise InvalidInput(
             "Some products are unknown or no longer sold.",
             errors=[
                 {"field": f"items[{i}].product_id", "message": f"no product {line.product_id}"}
                 for i, line in unknown
-            ],
-        )
-
-    snapshots, short = {}, []
-    for line in sorted(lines, key=lambda line: line.product_id):
-        taken = session.execute(
-            update(Product)
-            .where(
-                Product.id == line.product_id,
-                Product.is_active.is_(True),
-                Product.stock >= line.quantity,
-            )
-            .values(stock=Product.stock - line.quantity, updated_at=utcnow())
-            .returning(Product.sku, Product.name, Product.price_cents)
-            .execution_options(synchronize_session=False)
-        ).first()
-        if taken is None:
-            short.append(line.product_id)
-        else:
-            snapshots[line.product_id] = taken
-    if short:
-        session.rollback()
-        raise Conflict(
-            f"Not enough stock for product{'s' if len(short) > 1 else ''} "
-            f"{', '.join(map(str, short))}.",
-            errors=[
-                {"field": f"items[{i}].quantity", "message": f"not enough stock of product {pid}"}
-                for i, pid in enumerate(ids)
-                if pid in short
             ],
         )
 
@@ -140,11 +116,11 @@ def _place(
         items=[
             OrderLine(
                 product_id=line.product_id,
-                sku=snapshots[line.product_id].sku,
-                name=snapshots[line.product_id].name,
-                unit_price_cents=snapshots[line.product_id].price_cents,
+                sku=products[line.product_id].sku,
+                name=products[line.product_id].name,
+                unit_price_cents=products[line.product_id].price_cents,
                 quantity=line.quantity,
-                line_total_cents=snapshots[line.product_id].price_cents * line.quantity,
+                line_total_cents=products[line.product_id].price_cents * line.quantity,
             )
             for line in lines
         ],
@@ -166,8 +142,43 @@ def _place(
             },
         )
     )
+    session.flush()
+
+    # Stock is taken last, just before COMMIT, so a popular product's row stays locked
+    # for as short a time as possible.
+    short = [
+        line.product_id
+        for line in sorted(lines, key=lambda line: line.product_id)
+        if not _take_stock(session, line)
+    ]
+    if short:
+        session.rollback()
+        raise Conflict(
+            f"Not enough stock for product{'s' if len(short) > 1 else ''} "
+            f"{', '.join(map(str, short))}.",
+            errors=[
+                {"field": f"items[{i}].quantity", "message": f"not enough stock of product {pid}"}
+                for i, pid in enumerate(ids)
+                if pid in short
+            ],
+        )
     session.commit()
     return PlacedOrder(order, event_id=event_id)
+
+
+def _take_stock(session: Session, line: Line) -> bool:
+    """Take `line.quantity` from the product's stock if, and only if, that much is there."""
+    taken = session.execute(
+        update(Product)
+        .where(
+            Product.id == line.product_id,
+            Product.is_active.is_(True),
+            Product.stock >= line.quantity,
+        )
+        .values(stock=Product.stock - line.quantity, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(taken)
 
 
 def list_orders(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -155,3 +156,29 @@ def test_housekeeping_racing_the_consumer_leaves_each_order_in_one_state(
     cancelled = sum(1 for s in states.values() if s == "cancelled")
     assert stock_of(product_id) == 90 + cancelled
     assert len(queues.sent_mails()) == 10 - cancelled
+
+
+def test_concurrent_housekeeping_runs_send_each_unsent_event_exactly_once(
+    api, aws_world, monkeypatch
+):
+    from botocore.exceptions import EndpointConnectionError
+
+    from handlers.housekeeping import handler as housekeeping
+    from shared import aws
+
+    product_id = make_product(stock=100)
+    [token] = customers_with_tokens(1)
+    with monkeypatch.context() as broken:
+
+        def unreachable(**_kwargs):
+            raise EndpointConnectionError(endpoint_url="https://sqs.eu-west-1.amazonaws.com")
+
+        broken.setattr(aws.client("sqs"), "send_message", unreachable)
+        for _ in range(30):
+            api.post("/orders", {"items": [{"product_id": product_id, "quantity": 1}]}, token=token)
+
+    at_once(4, lambda i: housekeeping({}, None))
+
+    bodies = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+    event_ids = [json.loads(body)["event_id"] for body in bodies]
+    assert len(event_ids) == len(set(event_ids)) == 30
