@@ -185,10 +185,10 @@ def configure_environment(local_dir: str) -> None:
 def fresh_database(server_url: str, *, pool_size: int, keep: bool) -> Iterator[Any]:
     """A new, migrated database on `server_url`'s server, in use by the shop; dropped after.
 
-    The engine has the options of shared.db.build_engine but a pool of `pool_size`: on
-    Lambda each concurrent request is its own container with its own warm connection,
-    which N client threads sharing one engine only mimic with N pooled connections
-    (with build_engine's pool_size=1, every overflow request would open a connection).
+    The engine is shared.db.build_engine's with a pool of `pool_size`: on Lambda each
+    concurrent request is its own container with its own warm connection, which N client
+    threads sharing one engine only mimic with N pooled connections (with a pool of 1,
+    every overflow request would open a connection).
     """
     from sqlalchemy import create_engine, make_url, text
 
@@ -209,9 +209,7 @@ def fresh_database(server_url: str, *, pool_size: int, keep: bool) -> Iterator[A
         raise BenchError(f"cannot create a database on {where}: {error}") from error
     url = server.set(database=name)
     os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-    engine = create_engine(
-        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, pool_recycle=300
-    )
+    engine = db.build_engine(url, pool_size=pool_size)
     try:
         upgrade(engine)
         db.use_engine(engine)

@@ -26,8 +26,12 @@ def database_url() -> URL:
     return database_url_from_secret(config.db_secret_arn)
 
 
-def build_engine(url: URL | str) -> Engine:
-    """An engine tuned for Lambda: one warm connection, checked before use."""
+def build_engine(url: URL | str, *, pool_size: int = 1) -> Engine:
+    """An engine tuned for Lambda: one warm connection, checked before use.
+
+    A container serves one request at a time, so one pooled connection is enough;
+    benchmarks that mimic N containers with N threads ask for a pool of N.
+    """
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -35,11 +39,10 @@ def build_engine(url: URL | str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    # A Lambda container serves one request at a time, so one pooled connection is
-    # enough; overflow only matters to in-process tests and benchmarks with threads.
+    # Overflow only matters to in-process tests with threads.
     engine = create_engine(
         url,
-        pool_size=1,
+        pool_size=pool_size,
         max_overflow=20,
         pool_pre_ping=True,
         pool_recycle=300,
