@@ -8,12 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from shared.config import settings
 
 _engine: Engine | None = None
-_sessions: sessionmaker[Session] | None = None
 
 
 def database_url() -> URL:
@@ -76,26 +75,37 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def engine() -> Engine:
     """The process-wide engine, created on first use."""
-    global _engine, _sessions
+    global _engine
     if _engine is None:
         _engine = build_engine(database_url())
-        _sessions = sessionmaker(_engine, expire_on_commit=False)
     return _engine
 
 
 def use_engine(new_engine: Engine) -> None:
     """Point the process at another database (tests, benchmarks, local commands)."""
-    global _engine, _sessions
+    global _engine
     if _engine is not None and _engine is not new_engine:
         _engine.dispose()
     _engine = new_engine
-    _sessions = sessionmaker(new_engine, expire_on_commit=False)
+
+
+class _PinnedSession(Session):
+    """A session that keeps one pooled connection across its transactions.
+
+    A request or an event often runs several transactions (an order, then its outbox
+    publish); holding the connection saves a pool checkout and its liveness check each.
+    """
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.bind.close()
 
 
 def new_session() -> Session:
-    """A fresh session; the caller closes it."""
-    engine()
-    return _sessions()
+    """A fresh session on a connection of its own; the caller closes it."""
+    return _PinnedSession(bind=engine().connect(), expire_on_commit=False)
 
 
 @contextmanager
