@@ -32,6 +32,13 @@ NO_SUCH_ORDER = "No such order, or not yours"
         422: "Validation failed, or unknown or inactive products",
     },
     headers={201: "Location"},
+    request_headers={
+        "Idempotency-Key": {
+            "description": "Replays with the same key and body (same user) answer 201 with "
+            "the first order and reserve nothing more; another body under the key is a 409.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        }
+    },
 )
 @auth_required
 def place_order() -> Response:

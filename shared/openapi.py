@@ -74,9 +74,11 @@ def operation(
     body_required: bool = True,
     query: type[BaseModel] | None = None,
     responses: dict[int, type[BaseModel] | str | None],
-    headers: dict[str, str] | None = None,
+    headers: dict[int, str] | None = None,
+    request_headers: dict[str, dict] | None = None,
 ) -> Callable:
-    """Describe a view for the document: its body, query and answers by status."""
+    """Describe a view for the document: its body, query, optional request headers (name:
+    {description, schema}) and answers by status (with a response header per status)."""
 
     def decorate(view: Callable) -> Callable:
         view.openapi = {
@@ -87,6 +89,7 @@ def operation(
             "query": query,
             "responses": responses,
             "headers": headers or {},
+            "request_headers": request_headers or {},
         }
         return view
 
@@ -150,6 +153,8 @@ def _operation(path: str, method: str, view: Callable, spec: dict, refs: dict) -
         ],
         "responses": {},
     }
+    for name, header in spec["request_headers"].items():
+        result["parameters"].append({"name": name, "in": "header", "required": False, **header})
     if spec["query"]:
         query_schema = spec["query"].model_json_schema(schema_generator=JsonSchema)
         for name, prop in query_schema["properties"].items():

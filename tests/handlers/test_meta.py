@@ -100,3 +100,11 @@ def test_a_missing_docs_asset_is_a_404_problem(meta_api):
     reply = meta_api.get("/docs/../../etc/passwd")
 
     assert reply.status == 404
+
+
+def test_the_document_names_the_idempotency_key_header_of_placing_an_order(meta_api):
+    place = meta_api.get("/openapi.json").json["paths"]["/orders"]["post"]
+
+    headers = [p for p in place["parameters"] if p["in"] == "header"]
+    assert [h["name"] for h in headers] == ["Idempotency-Key"]
+    assert headers[0]["schema"]["maxLength"] == 255
