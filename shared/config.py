@@ -35,6 +35,9 @@ class Settings:
     access_token_ttl: int
     refresh_token_ttl: int
     pending_order_ttl: int
+    db_connect_timeout: float
+    db_statement_timeout: float
+    aws_call_timeout: float
     local_dir: Path
 
     def required(self, name: str) -> str:
@@ -58,6 +61,19 @@ def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) <= 0:
         raise ConfigError(f"{name} must be a positive whole number of seconds, got {raw!r}")
     return int(raw)
+
+
+def _timeout(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _get(env, name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= 900:  # nan fails the comparison too
+        raise ConfigError(f"{name} must be a number of seconds between 0 and 900, got {raw!r}")
+    return value
 
 
 def running_on_lambda(env: Mapping[str, str]) -> bool:
@@ -121,6 +137,9 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         access_token_ttl=_seconds(env, "ACCESS_TOKEN_TTL", 900),
         refresh_token_ttl=_seconds(env, "REFRESH_TOKEN_TTL", 1_209_600),
         pending_order_ttl=_seconds(env, "PENDING_ORDER_TTL", 1_800),
+        db_connect_timeout=_timeout(env, "DB_CONNECT_TIMEOUT", 5),
+        db_statement_timeout=_timeout(env, "DB_STATEMENT_TIMEOUT", 5),
+        aws_call_timeout=_timeout(env, "AWS_CALL_TIMEOUT", 2),
         local_dir=local_dir,
     )
 

@@ -34,3 +34,11 @@ class Conflict(ShopError):
 
 class Busy(ShopError):
     """The database kept refusing the transaction (deadlocks, serialization); retry later."""
+
+
+class TooManyAttempts(ShopError):
+    """A client passed a rate limit (failed logins, registrations); `retry_after` seconds."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)

@@ -31,6 +31,7 @@ from shared.errors import (
     NotAuthenticated,
     NotFound,
     ShopError,
+    TooManyAttempts,
 )
 from shared.log import logger
 from shared.problems import MEDIA_TYPE, problem_body
@@ -44,6 +45,7 @@ STATUS_OF = {
     NotAllowed: 403,
     NotFound: 404,
     Conflict: 409,
+    TooManyAttempts: 429,
     Busy: 503,
 }
 
@@ -188,6 +190,8 @@ def _shop_error(error: ShopError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
         headers = {"Retry-After": "1"}
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     return problem(status, error.detail, errors=error.errors, headers=headers)
 
 

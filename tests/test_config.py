@@ -29,6 +29,11 @@ def test_a_laptop_gets_a_sqlite_database_and_a_generated_key_that_stays(tmp_path
         1_800,
     )
     assert first.mail_from == "shop@example.com"
+    assert (first.db_connect_timeout, first.db_statement_timeout, first.aws_call_timeout) == (
+        5,
+        5,
+        2,
+    )
 
 
 def test_blank_values_count_as_unset(tmp_path):
@@ -50,11 +55,20 @@ def test_blank_values_count_as_unset(tmp_path):
         ({"PENDING_ORDER_TTL": "-5"}, "PENDING_ORDER_TTL"),
         ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
         ({"MAIL_FROM": "nobody"}, "MAIL_FROM"),
+        ({"DB_CONNECT_TIMEOUT": "0"}, "DB_CONNECT_TIMEOUT"),
+        ({"DB_STATEMENT_TIMEOUT": "nan"}, "DB_STATEMENT_TIMEOUT"),
+        ({"AWS_CALL_TIMEOUT": "2s"}, "AWS_CALL_TIMEOUT"),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(tmp_path, env, named):
     with pytest.raises(ConfigError, match=named):
         load_settings({"SHOP_LOCAL_DIR": str(tmp_path), **env})
+
+
+def test_timeouts_may_be_fractions_of_a_second(tmp_path):
+    settings = load_settings({"SHOP_LOCAL_DIR": str(tmp_path), "AWS_CALL_TIMEOUT": "0.5"})
+
+    assert settings.aws_call_timeout == 0.5
 
 
 def test_local_tools_are_not_mistaken_for_a_deployed_function(tmp_path):

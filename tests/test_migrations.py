@@ -40,7 +40,7 @@ def test_two_migrate_runs_at_once_on_postgresql_both_succeed(postgres_database):
             run.start()
         for run in runs:
             run.join()
-        assert revisions == ["0003", "0003"]
+        assert revisions == ["0004", "0004"]
     finally:
         fresh.dispose()
         with admin.connect() as connection:

@@ -5,6 +5,7 @@ from shared.models.event import OutboxEvent, ProcessedEvent
 from shared.models.order import Order, OrderLine
 from shared.models.product import Product
 from shared.models.product_import import ProductImport
+from shared.models.rate_limit import RateLimit
 from shared.models.refresh_token import RefreshToken
 from shared.models.user import User
 
@@ -16,6 +17,7 @@ __all__ = [
     "ProcessedEvent",
     "Product",
     "ProductImport",
+    "RateLimit",
     "RefreshToken",
     "User",
 ]

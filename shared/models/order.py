@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shared.models.base import Base, UTCDateTime, utcnow
@@ -28,7 +28,8 @@ class Order(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
-    total_cents: Mapped[int]
+    # 64-bit: 50 lines of 1000 units at the largest price pass 2**31 by far.
+    total_cents: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     # SHA-256 of the request body, to tell a replay from a different order under one key.
     request_hash: Mapped[str | None] = mapped_column(String(64))
@@ -54,6 +55,6 @@ class OrderLine(Base):
     name: Mapped[str] = mapped_column(String(200))
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
-    line_total_cents: Mapped[int]
+    line_total_cents: Mapped[int] = mapped_column(BigInteger)
 
     order: Mapped[Order] = relationship(back_populates="items")
