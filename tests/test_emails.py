@@ -83,3 +83,28 @@ def test_normalizing_a_normalized_address_changes_nothing(address):
     assert normalize_email(once) == once
     assert once.lower() == once
     assert unicodedata.is_normalized("NFC", once)
+
+
+ascii_addresses = st.builds(
+    "{}@{}.{}".format,
+    st.text(st.sampled_from("aZ09._+-!#$%&'*/=?^`{|}~\"( )<>@"), min_size=1, max_size=20),
+    st.text(st.sampled_from("abXY09-_."), min_size=1, max_size=20),
+    st.sampled_from(["com", "ORG", "x1", "xn--bcher-kva", "XN--p1ai"]),
+)
+
+
+@given(ascii_addresses | st.text(st.characters(max_codepoint=127), max_size=40))
+def test_an_ascii_address_is_looked_up_as_the_stored_form_of_it(typed):
+    try:
+        stored = canonical_email(typed)
+    except InvalidEmail:
+        stored = typed.lower()
+
+    assert normalize_email(typed) == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["Ada@Example.com", "a.b+c@sub.example.org", "x@Xn--bcher-kva.ex"]
+)
+def test_an_ascii_address_and_its_lookup_form_agree(typed):
+    assert normalize_email(typed) == canonical_email(typed)
