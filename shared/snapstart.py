@@ -42,9 +42,10 @@ def after_restore() -> None:
     """Make this environment its own: no shared socket, seed or cached secret."""
     from shared import db
 
-    # Sockets that reached the snapshot after all are dead, or shared with every other
-    # environment restored from it: abandoned unclosed, since a goodbye on them could
-    # reach another environment's server session, or wait on one that is gone.
+    # Sockets that reached the snapshot after all belong to the environment that was
+    # snapshotted: here they are dead, or shared with every other restored copy. They are
+    # abandoned unclosed: a goodbye on a dead one waits for its timeout, and on a shared
+    # one it would end the server session of every copy.
     db.drop_pooled_connections(close=False)
     # The random module's generator was seeded once, at import: every restored copy would
     # draw the same numbers (botocore's retry jitter, for one). uuid4 and secrets ask the

@@ -27,7 +27,7 @@ def pooled_dbapi_connection(engine):
     """Open a connection through the pool, as a request does, and leave it pooled."""
     with engine.connect() as connection:
         raw = connection.connection.dbapi_connection
-    assert engine.pool.checkedin() == 1
+    assert engine.pool.checkedin() >= 1
     return raw
 
 
@@ -67,7 +67,7 @@ def test_after_a_restore_the_pool_is_empty_and_the_next_request_opens_its_own(en
     reply = meta_api.get("/health")
     assert reply.status == 200, reply.text
     assert reply.json["database"] == "ok"
-    assert engine.pool.checkedin() == 1
+    assert engine.pool.checkedin() == 1  # its own connection, pooled for the next request
 
 
 def test_the_hooks_build_no_engine_where_none_was_built(monkeypatch):
