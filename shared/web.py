@@ -119,7 +119,7 @@ class UuidConverter(BaseConverter):
 def create_app(name: str) -> Flask:
     """A Flask app with the shop's conventions; resource modules add their routes."""
     settings()  # a bad setting fails the cold start here, not in the first request
-    app = Flask(name)
+    app = Flask(name, static_folder=None)  # no /static/<path> route: the API serves no files
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
