@@ -267,3 +267,16 @@ def test_the_depth_scan_agrees_with_the_parser_on_any_json(value, limit):
     raw = json.dumps(value).encode()
 
     assert _nests_deeper_than(raw, limit) == (_depth(value) > limit)
+
+
+# No newline: HTTP cannot carry one in a header, and serverless-wsgi refuses it unread.
+@pytest.mark.parametrize("key", ["\x00", "key\x00", "bell\x07", "tab\tbed", "\x7f"])
+def test_an_idempotency_key_with_a_control_character_is_a_422(shop, key):
+    order = {"items": [{"product_id": shop.ids["product"], "quantity": 1}]}
+
+    reply = shop.clients["orders"].post(
+        "/orders", order, token=shop.tokens["customer"], headers={"Idempotency-Key": key}
+    )
+
+    assert reply.status == 422
+    assert [e["field"] for e in reply.json["errors"]] == ["Idempotency-Key"]
