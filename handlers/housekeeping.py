@@ -16,6 +16,7 @@ def handler(event: dict | None, context: object) -> dict:
         housekeeping.resend_unsent_events,
         housekeeping.cancel_abandoned_orders,
         housekeeping.delete_expired_refresh_tokens,
+        housekeeping.delete_ended_rate_limit_windows,
     ):
         with db.session_scope() as session:
             results[chore.__name__] = chore(session)

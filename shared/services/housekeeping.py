@@ -11,7 +11,7 @@ from shared.config import settings
 from shared.errors import Conflict
 from shared.models import Order, RefreshToken
 from shared.models.base import utcnow
-from shared.services import orders, outbox
+from shared.services import orders, outbox, rate_limits
 
 MAX_BATCHES = 20
 BATCH = 100
@@ -61,5 +61,12 @@ def delete_expired_refresh_tokens(session: Session) -> int:
         .where(RefreshToken.id.in_(expired))
         .execution_options(synchronize_session=False)
     ).rowcount
+    session.commit()
+    return deleted
+
+
+def delete_ended_rate_limit_windows(session: Session) -> int:
+    """Delete counters whose window has ended: the next attempt starts a new window anyway."""
+    deleted = rate_limits.delete_ended_windows(session, at_most=BATCH * MAX_BATCHES)
     session.commit()
     return deleted

@@ -54,7 +54,6 @@ def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
     target = tmp_path_factory.mktemp("package")
     env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
-    env.pop("OFFLINE_RUNTIME", None)  # serverless-offline's stand-in, never for a deploy
     sls("package", "--package", str(target), env=env)
     return target
 
