@@ -11,7 +11,7 @@ import re
 import time
 import uuid
 from itertools import accumulate
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import serverless_wsgi
 from flask import Flask, Response, g, request
@@ -55,7 +55,6 @@ STATUS_OF = {
     Busy: 503,
 }
 
-Model = TypeVar("Model", bound=BaseModel)
 
 # serverless-wsgi base64-encodes every body whose type it does not list as text; its
 # list is the documented place to add ours, so problem documents stay readable in logs.
@@ -141,7 +140,7 @@ def session() -> Session:
     return g.db
 
 
-def json_body(model: type[Model], *, optional: bool = False) -> Model | None:
+def json_body[Model: BaseModel](model: type[Model], *, optional: bool = False) -> Model | None:
     """The request body validated as `model`: 415, 400 and 422 as the contract says."""
     raw = request.get_data(cache=True)
     if not raw and optional and not request.content_type:
@@ -159,7 +158,7 @@ def json_body(model: type[Model], *, optional: bool = False) -> Model | None:
     return validate(model, data)
 
 
-def query(model: type[Model]) -> Model:
+def query[Model: BaseModel](model: type[Model]) -> Model:
     """The query string validated as `model`; empty values count as absent (422 if bad)."""
     data = {}
     for name in request.args:
@@ -169,7 +168,7 @@ def query(model: type[Model]) -> Model:
     return validate(model, data)
 
 
-def validate(model: type[Model], data: Any) -> Model:
+def validate[Model: BaseModel](model: type[Model], data: Any) -> Model:
     """`data` as `model`, or InvalidInput naming every field at fault."""
     try:
         return model.model_validate(data)
