@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from shared.schemas.problem import Problem
-from shared.web import MAX_BODY_DEPTH
+from shared.web import MAX_BODY_DEPTH, REQUEST_ID
 
 REF = "#/components/schemas/{model}"
 RESPONSE_REF = "#/components/responses/{name}"
@@ -27,7 +27,7 @@ PROBLEM_REF = REF.format(model="Problem")
 HEADERS = {
     "X-Request-Id": {
         "description": "The request's X-Request-Id when valid, else a new UUID",
-        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"},
+        "schema": {"type": "string", "pattern": f"^{REQUEST_ID.pattern}$"},
     },
     "X-Content-Type-Options": {
         "description": "Always `nosniff`",
@@ -35,9 +35,9 @@ HEADERS = {
     },
 }
 RESPONSE_HEADERS = {
-    "WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}},
-    "Allow": {"description": "The methods the path takes", "schema": {"type": "string"}},
-    "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
+    "WWW-Authenticate": {"description": "`Bearer`", "schema": STRING},
+    "Allow": {"description": "The methods the path takes", "schema": STRING},
+    "Retry-After": {"description": "Seconds to wait", "schema": STRING},
 }
 
 
@@ -207,7 +207,7 @@ def _path_parameters(app: Flask, rule: str) -> list[dict]:
     parameters = []
     for converter, name in re.findall(r"<(?:([^:>]+):)?([^>]+)>", rule):
         found = app.url_map.converters[converter or "default"]
-        schema = getattr(found, "openapi", {"type": "string"})
+        schema = getattr(found, "openapi", STRING)
         parameters.append({"name": name, "in": "path", "required": True, "schema": schema})
     return parameters
 
