@@ -1,4 +1,7 @@
-"""The scheduled chores: each bounded per run and safe to run concurrently with itself."""
+"""The scheduled chores: each bounded per run and safe to run concurrently with itself.
+
+Each takes the run's `deadline` and leaves what it has not started once it passes.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.config import settings
+from shared.deadline import NEVER, Deadline
 from shared.errors import Conflict
 from shared.models import Order, RefreshToken
 from shared.models.base import utcnow
@@ -17,18 +21,20 @@ MAX_BATCHES = 20
 BATCH = 100
 
 
-def resend_unsent_events(session: Session) -> int:
+def resend_unsent_events(session: Session, *, deadline: Deadline = NEVER) -> int:
     """Send every unsent outbox event, oldest first, whatever its age."""
     total = 0
     for _ in range(MAX_BATCHES):
-        sent = outbox.publish(session, limit=BATCH)
+        if deadline.passed():
+            break
+        sent = outbox.publish(session, limit=BATCH, deadline=deadline)
         total += sent
         if sent < BATCH:
             break
     return total
 
 
-def cancel_abandoned_orders(session: Session) -> int:
+def cancel_abandoned_orders(session: Session, *, deadline: Deadline = NEVER) -> int:
     """Cancel orders pending for longer than PENDING_ORDER_TTL, releasing their stock."""
     cutoff = utcnow() - timedelta(seconds=settings().pending_order_ttl)
     ids = session.scalars(
@@ -40,6 +46,8 @@ def cancel_abandoned_orders(session: Session) -> int:
     session.rollback()
     cancelled = 0
     for order_id in ids:
+        if deadline.passed():
+            break
         try:
             # Only from pending: an order the consumer confirmed meanwhile stays confirmed.
             orders.cancel_order(session, order_id, viewer=None, from_statuses=("pending",))
@@ -49,7 +57,9 @@ def cancel_abandoned_orders(session: Session) -> int:
     return cancelled
 
 
-def delete_expired_refresh_tokens(session: Session) -> int:
+def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVER) -> int:
+    if deadline.passed():
+        return 0
     expired = (
         select(RefreshToken.id)
         .where(RefreshToken.expires_at < utcnow())

@@ -14,6 +14,7 @@ from shared.models import Order, OutboxEvent, Product, RefreshToken
 from shared.models.base import utcnow
 from tests import factories, queues
 from tests.apigw import Client
+from tests.faults.hung_endpoint import closed_port, service_at
 
 
 @pytest.fixture
@@ -42,19 +43,11 @@ def housekeeping() -> dict:
     return handler({}, None)
 
 
-def break_the_queue(monkeypatch) -> None:
-    def unreachable(**_kwargs):
-        raise EndpointConnectionError(endpoint_url="https://sqs.eu-west-1.amazonaws.com")
-
-    monkeypatch.setattr(aws.client("sqs"), "send_message", unreachable)
-
-
-def test_an_order_is_placed_even_when_the_queue_is_down(
-    api, token, product, aws_world, session, monkeypatch
-):
-    break_the_queue(monkeypatch)
-
-    reply = api.post("/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token)
+def test_an_order_is_placed_even_when_the_queue_is_down(api, token, product, aws_world, session):
+    with service_at("sqs", closed_port()):
+        reply = api.post(
+            "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+        )
 
     assert reply.status == 201
     assert session.query(OutboxEvent).one().sent_at is None
@@ -62,10 +55,9 @@ def test_an_order_is_placed_even_when_the_queue_is_down(
 
 
 def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
-    api, token, product, aws_world, session, monkeypatch
+    api, token, product, aws_world, session
 ):
-    with monkeypatch.context() as broken:
-        break_the_queue(broken)
+    with service_at("sqs", closed_port()):
         orders = [
             api.post(
                 "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
