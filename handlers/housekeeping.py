@@ -19,6 +19,7 @@ def handler(event: dict | None, context: object) -> dict:
         housekeeping.resend_unsent_events,
         housekeeping.cancel_abandoned_orders,
         housekeeping.delete_expired_refresh_tokens,
+        housekeeping.end_stalled_imports,
     ):
         with db.session_scope() as session:
             results[chore.__name__] = chore(session, deadline=time_left)

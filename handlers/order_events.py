@@ -23,17 +23,13 @@ settings()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-class OutOfTime(Exception):
-    """Too little of the invocation is left to start this record: SQS delivers it again."""
-
-
 def record_handler(record: SQSRecord, lambda_context: object | None = None) -> str:
     # Powertools hands the context to a record handler with a `lambda_context` parameter.
     # A record not started because time is short raises: it is reported as a batch item
     # failure and SQS delivers it again, instead of the function timing out mid-batch.
     if deadline.of_invocation(lambda_context).passed():
         logger.warning("out of time: record left for redelivery", message_id=record.message_id)
-        raise OutOfTime(record.message_id)
+        raise deadline.OutOfTime(record.message_id)
     # A body that does not parse raises here: the record is reported as a batch item
     # failure and, after the queue's retries, lands in the dead-letter queue.
     event = OrderPlaced.model_validate(json.loads(record.body))

@@ -14,6 +14,10 @@ from shared import aws
 from shared.config import settings
 
 
+class OutOfTime(Exception):
+    """Too little of the invocation is left to start the next unit of work."""
+
+
 class Deadline:
     """`margin` seconds before the end of the invocation `context` belongs to.
 

@@ -15,7 +15,7 @@ from shared.deadline import NEVER, Deadline
 from shared.errors import Conflict
 from shared.models import Order, RefreshToken
 from shared.models.base import utcnow
-from shared.services import orders, outbox
+from shared.services import imports, orders, outbox
 
 MAX_BATCHES = 20
 BATCH = 100
@@ -73,3 +73,10 @@ def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVE
     ).rowcount
     session.commit()
     return deleted
+
+
+def end_stalled_imports(session: Session, *, deadline: Deadline = NEVER) -> int:
+    """End as failed the CSV imports whose runs crashed or timed out and were not retried."""
+    if deadline.passed():
+        return 0
+    return imports.end_stalled(session)
