@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text, update
 
-from shared import aws
+from shared import aws, deadline
 from shared.models import Order, OutboxEvent, ProcessedEvent, Product, RefreshToken
 from shared.models.base import utcnow
 from tests import factories, queues
@@ -163,17 +163,17 @@ def test_a_mail_service_that_hangs_or_is_gone_fails_the_record_and_a_redelivery_
     order = place(api, token, product)
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
-    with aws_call_timeout(0.5), faulty("ses", fault) as hung:
+    with faulty("ses", fault) as hung:
         started = time.monotonic()
         failed = consume([body], LambdaContext())
         took = time.monotonic() - started
-        longest = aws.longest_call()
 
     print(f"order_events with the mail service {fault}: {took:.2f} s")
     assert failed == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
-    assert took < longest
+    assert took < 2 + 0.5  # one attempt of AWS_CALL_TIMEOUT (2 s)
     if hung is not None:
-        assert hung.accepted == 3  # bounded retries of botocore's standard mode
+        # One attempt: SendEmail is not idempotent, the redelivery is the retry.
+        assert hung.accepted == 1
     session.expire_all()
     assert session.get(Order, order["id"]).status == "pending"
     assert session.scalar(select(func.count()).select_from(ProcessedEvent)) == 0
@@ -220,16 +220,16 @@ def test_a_batch_meeting_a_hung_mail_service_ends_before_the_function_times_out(
     bodies = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
     with aws_call_timeout(0.3), hung_endpoint() as hung, service_at("ses", hung.url):
-        margin = aws.longest_call() + 5
-        # Time for about two records stuck on the mail service, not for five.
-        timeout = margin + 1.5
+        margin = deadline.of_invocation(None).margin
+        # Time for two or three records stuck on the mail service, not for five.
+        timeout = margin + 0.8
         context = RealTimeout(timeout)
         result = consume(bodies, context)
         left = context.get_remaining_time_in_millis() / 1000
 
     assert len(result["batchItemFailures"]) == 5
     assert left > 0  # it returned before its timeout
-    assert 3 <= hung.accepted < 5 * 3  # some records tried the mail service, not all
+    assert 1 <= hung.accepted < 5  # some records tried the mail service, not all
     session.expire_all()
     assert {session.get(Order, o["id"]).status for o in orders} == {"pending"}
 
@@ -260,11 +260,7 @@ def test_housekeeping_with_too_little_time_left_starts_nothing_and_the_next_run_
 
     short = housekeeping(TimeRunningOut(1_000))
 
-    assert short == {
-        "resend_unsent_events": 0,
-        "cancel_abandoned_orders": 0,
-        "delete_expired_refresh_tokens": 0,
-    }
+    assert set(short.values()) == {0}  # every chore, whatever their number
     assert unsent(session) == 3
     assert {session.get(Order, o["id"]).status for o in orders} == {"pending"}
 
