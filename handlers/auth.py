@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import serverless_wsgi
-from flask import Response, g
+from flask import Response, g, request
 
 from shared.auth import auth_required
 from shared.openapi import operation
@@ -13,6 +13,14 @@ from shared.web import create_app, json_body, respond, session
 
 app = create_app(__name__)
 UNAUTHENTICATED = "Wrong credentials, or a token that is invalid, expired or revoked"
+THROTTLED = "Too many failed logins for this address or from this client; see Retry-After"
+# A token must not be kept by a browser's or a proxy's cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _source_ip() -> str | None:
+    """The client's address: serverless-wsgi takes REMOTE_ADDR from API Gateway's sourceIp."""
+    return request.remote_addr or None
 
 
 @app.post("/auth/register")
@@ -20,11 +28,17 @@ UNAUTHENTICATED = "Wrong credentials, or a token that is invalid, expired or rev
     summary="Register a customer account",
     tag="auth",
     body=RegisterIn,
-    responses={201: UserOut, 409: "An account with this e-mail address exists"},
+    responses={
+        201: UserOut,
+        409: "An account with this e-mail address exists",
+        429: "Too many new accounts from this client; see Retry-After",
+    },
+    headers={429: "Retry-After"},
 )
 def register() -> Response:
     body = json_body(RegisterIn)
-    return respond(UserOut, auth.register(session(), **body.model_dump()), 201)
+    user = auth.register(session(), **body.model_dump(), source_ip=_source_ip())
+    return respond(UserOut, user, 201)
 
 
 @app.post("/auth/login")
@@ -32,11 +46,13 @@ def register() -> Response:
     summary="Log in: a new access and refresh token pair",
     tag="auth",
     body=LoginIn,
-    responses={200: TokenPair, 401: UNAUTHENTICATED},
+    responses={200: TokenPair, 401: UNAUTHENTICATED, 429: THROTTLED},
+    headers={200: "Cache-Control", 429: "Retry-After"},
 )
 def login() -> Response:
     body = json_body(LoginIn)
-    return respond(TokenPair, auth.login(session(), **body.model_dump()))
+    pair = auth.login(session(), **body.model_dump(), source_ip=_source_ip())
+    return respond(TokenPair, pair, headers=NO_STORE)
 
 
 @app.post("/auth/refresh")
@@ -45,10 +61,12 @@ def login() -> Response:
     tag="auth",
     body=RefreshIn,
     responses={200: TokenPair, 401: UNAUTHENTICATED},
+    headers={200: "Cache-Control"},
 )
 def refresh() -> Response:
     body = json_body(RefreshIn)
-    return respond(TokenPair, auth.refresh(session(), refresh_token=body.refresh_token))
+    pair = auth.refresh(session(), refresh_token=body.refresh_token)
+    return respond(TokenPair, pair, headers=NO_STORE)
 
 
 @app.post("/auth/logout")

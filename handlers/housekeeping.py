@@ -19,6 +19,7 @@ def handler(event: dict | None, context: object) -> dict:
         housekeeping.resend_unsent_events,
         housekeeping.cancel_abandoned_orders,
         housekeeping.delete_expired_refresh_tokens,
+        housekeeping.delete_ended_rate_limit_windows,
         housekeeping.end_stalled_imports,
     ):
         with db.session_scope() as session:

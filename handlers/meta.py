@@ -50,7 +50,12 @@ app = create_app(__name__)
 def get_health() -> Response:
     if health.database_ok():
         return respond(Health, {"status": "ok", "database": "ok"})
-    return respond(Health, {"status": "degraded", "database": "unavailable"}, 503)
+    return respond(
+        Health,
+        {"status": "degraded", "database": "unavailable"},
+        503,
+        headers={"Retry-After": "5"},
+    )
 
 
 @app.get("/openapi.json")

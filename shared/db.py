@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from shared.config import settings
 
 _engine: Engine | None = None
+# The pool logs a dead connection's failed goodbye as a multi-line traceback; the fault
+# itself is already reported once, as one JSON line, by whoever met it.
+logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
 
 
 def database_url() -> URL:
@@ -25,11 +32,18 @@ def database_url() -> URL:
     return database_url_from_secret(config.db_secret_arn)
 
 
-def build_engine(url: URL | str, *, pool_size: int = 1) -> Engine:
-    """An engine tuned for Lambda: one warm connection, checked before use.
+def build_engine(
+    url: URL | str,
+    *,
+    pool_size: int = 1,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+) -> Engine:
+    """An engine tuned for Lambda: one warm connection, checked before use, every wait bounded.
 
     A container serves one request at a time, so one pooled connection is enough;
-    benchmarks that mimic N containers with N threads ask for a pool of N.
+    benchmarks that mimic N containers with N threads ask for a pool of N. Timeouts
+    default to DB_CONNECT_TIMEOUT and DB_STATEMENT_TIMEOUT.
     """
     url = make_url(url)
     if url.get_backend_name() == "sqlite":
@@ -38,6 +52,11 @@ def build_engine(url: URL | str, *, pool_size: int = 1) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    config = settings()
+    limits = _Timeouts(
+        connect=connect_timeout or config.db_connect_timeout,
+        statement=statement_timeout or config.db_statement_timeout,
+    )
     # Overflow only matters to in-process tests with threads.
     engine = create_engine(
         url,
@@ -45,10 +64,79 @@ def build_engine(url: URL | str, *, pool_size: int = 1) -> Engine:
         max_overflow=20,
         pool_pre_ping=True,
         pool_recycle=300,
+        connect_args=limits.connect_args() if url.get_driver_name() == "pg8000" else {},
     )
     if url.get_driver_name() == "pg8000":
+        _first_reads_raise_network_errors()
+        event.listen(engine, "do_connect", _connect_or_network_error)
         event.listen(engine, "connect", _fast_timestamps)
+        event.listen(engine.pool, "checkout", limits.while_in_use)
+        event.listen(engine.pool, "checkin", limits.while_pooled)
     return engine
+
+
+@dataclass(frozen=True)
+class _Timeouts:
+    """Every wait on PostgreSQL bounded, so a hung server costs a request seconds, not minutes.
+
+    The server cancels a statement after `statement` seconds (lock waits too), which leaves
+    the connection usable; the socket's own timeout is the backstop for a server or network
+    that stops answering altogether: `connect` while the connection opens, a little over
+    `statement` while a session uses it (so the server's cancel arrives first), and half of
+    `connect` while it sits in the pool, for the pre-ping: a dead pooled connection and
+    then a hung new one cost 1.5 times `connect` (7.5 s by default), within the 10 s promised.
+    """
+
+    connect: float
+    statement: float
+
+    def connect_args(self) -> dict:
+        milliseconds = str(round(self.statement * 1000))
+        return {
+            "timeout": self.connect,
+            # Startup parameters, not SET: they cost no round trip and no RDS Proxy pinning.
+            "startup_params": {"statement_timeout": milliseconds, "lock_timeout": milliseconds},
+        }
+
+    def while_in_use(self, dbapi_connection, _record, _proxy) -> None:
+        dbapi_connection._usock.settimeout(self.statement + 1)
+
+    def while_pooled(self, dbapi_connection, _record) -> None:
+        if dbapi_connection is not None and dbapi_connection._usock is not None:
+            dbapi_connection._usock.settimeout(self.connect / 2)
+
+
+def _connect_or_network_error(dialect, _record, cargs, cparams):
+    # pg8000 lets some failures of a half-open connection escape as bare socket, struct
+    # or lookup errors (a reset during the SSL or startup exchange). As a DBAPI error
+    # they get SQLAlchemy's usual handling: wrapped, and counted as a disconnect.
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except dialect.loaded_dbapi.Error:
+        raise
+    except Exception as error:
+        raise dialect.loaded_dbapi.InterfaceError("network error") from error
+
+
+def _first_reads_raise_network_errors() -> None:
+    # pg8000 (1.31.6) turns a socket failure into InterfaceError("network error"), which
+    # SQLAlchemy counts as a disconnect, except on the first read of a message: a reset
+    # or timed-out connection there escapes as a bare OSError, so the pre-ping cannot
+    # replace it and a request fails on a connection the pool should have renewed.
+    from pg8000 import core
+
+    if getattr(core._read, "wraps_socket_errors", False):
+        return
+    read = core._read
+
+    def _read(sock, size):
+        try:
+            return read(sock, size)
+        except OSError as error:
+            raise core.InterfaceError("network error") from error
+
+    _read.wraps_socket_errors = True
+    core._read = _read
 
 
 def _fast_timestamps(dbapi_connection, _record) -> None:
@@ -71,6 +159,36 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+# SQLSTATE classes and codes that say "the database cannot serve this now", not "this
+# request is wrong": connection exceptions, insufficient resources (53300: too many
+# connections), operator intervention (57014: statement timeout; shutdowns), system
+# errors, transaction rollbacks (deadlocks, serialization), lock timeouts.
+UNAVAILABLE_CLASSES = ("08", "53", "57", "58", "40")
+UNAVAILABLE_CODES = ("55P03",)
+
+
+def sqlstate(error: DBAPIError) -> str | None:
+    """The SQLSTATE code of a driver error (pg8000 keeps it under "C"), if any."""
+    args = getattr(error.orig, "args", ())
+    if args and isinstance(args[0], dict):
+        return args[0].get("C")
+    return getattr(error.orig, "sqlstate", None)
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database is down, unreachable, full or too slow."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    code = sqlstate(error) or ""
+    return (
+        error.connection_invalidated
+        or code[:2] in UNAVAILABLE_CLASSES
+        or (code in UNAVAILABLE_CODES)
+    )
 
 
 def engine() -> Engine:
@@ -114,8 +232,24 @@ def session_scope() -> Iterator[Session]:
     session = new_session()
     try:
         yield session
-    except BaseException:
-        session.rollback()
+    except BaseException as error:
+        discard(session, broken=is_unavailable(error))
         raise
-    finally:
+    else:
+        discard(session)
+
+
+def discard(session: Session, *, broken: bool = False) -> None:
+    """Roll back and close `session` without ever raising: its connection may be dead.
+
+    A `broken` session's connection is thrown away rather than pooled, so the next
+    request or event starts on a new one.
+    """
+    try:
+        if broken:
+            session.bind.invalidate()
         session.close()
+    except Exception as error:
+        from shared.log import logger
+
+        logger.warning("database session not closed cleanly", error_type=type(error).__name__)

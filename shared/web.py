@@ -16,7 +16,7 @@ import serverless_wsgi
 from flask import Flask, Response, g, request
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, ValidationError
@@ -172,9 +172,8 @@ def _finish_request(response: Response) -> Response:
 
 
 def _close_session(_error: BaseException | None) -> None:
-    session = g.pop("db", None)
-    if session is not None:
-        session.close()
+    if (session := g.pop("db", None)) is not None:
+        db.discard(session)
     logger.remove_keys(["request_id"])
 
 
@@ -210,23 +209,21 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    session = g.get("db")
-    if session is not None:
-        session.rollback()
-    if _database_unreachable(error):
-        logger.error("database unavailable", error_type=type(error).__name__)
+    unavailable = db.is_unavailable(error)
+    if (session := g.pop("db", None)) is not None:
+        db.discard(session, broken=unavailable)
+    if unavailable:
+        # The one 5xx a client may see: the database is down, full, unreachable or slow.
+        logger.error(
+            "database unavailable",
+            error_type=type(error).__name__,
+            sqlstate=db.sqlstate(error) if isinstance(error, DBAPIError) else None,
+        )
         return problem(
             503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"}
         )
     logger.exception("unhandled error")
     return problem(500, "An unexpected error occurred.")
-
-
-def _database_unreachable(error: Exception) -> bool:
-    # Connection refused, dropped or timed out: the one 5xx a client may see.
-    return isinstance(error, OperationalError | InterfaceError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    )
 
 
 def respond(

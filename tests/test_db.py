@@ -7,6 +7,8 @@ import json
 import boto3
 import pytest
 from moto import mock_aws
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from shared import aws, db, secrets
 from shared.config import settings
@@ -100,3 +102,35 @@ def test_a_request_session_is_closed_even_when_the_view_fails(engine, monkeypatc
     assert reply.json["detail"] == "An unexpected error occurred."
     assert "unexpected" not in reply.text.replace("An unexpected error", "")
     assert closed == [True]
+
+
+def test_postgresql_sessions_carry_the_configured_statement_and_lock_timeouts(postgres_database):
+    engine = db.build_engine(postgres_database.url, statement_timeout=2.5)
+    try:
+        with engine.connect() as connection:
+            shown = [
+                connection.execute(text(f"SHOW {name}")).scalar_one()
+                for name in ("statement_timeout", "lock_timeout")
+            ]
+    finally:
+        engine.dispose()
+
+    assert shown == ["2500ms", "2500ms"]
+
+
+def _driver_error(code: str) -> DBAPIError:
+    return DBAPIError("SELECT 1", {}, Exception({"S": "ERROR", "C": code, "M": "..."}))
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["53300", "57014", "57P01", "57P03", "08006", "55P03", "40001", "40P01"],
+)
+def test_errors_that_mean_the_database_cannot_serve_now_count_as_unavailable(code):
+    assert db.is_unavailable(_driver_error(code))
+
+
+@pytest.mark.parametrize("code", ["23505", "23514", "22003", "42P01"])
+def test_errors_a_request_or_a_bug_causes_do_not_count_as_unavailable(code):
+    assert not db.is_unavailable(_driver_error(code))
+    assert not db.is_unavailable(ValueError("a bug"))

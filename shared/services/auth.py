@@ -13,15 +13,30 @@ from shared.config import settings
 from shared.errors import Conflict, NotAuthenticated
 from shared.models import RefreshToken, User
 from shared.models.base import utcnow
-from shared.services import passwords, tokens
+from shared.services import passwords, rate_limits, tokens
+from shared.services.rate_limits import (
+    LOGIN_FAILURES_PER_EMAIL,
+    LOGIN_FAILURES_PER_SOURCE,
+    REGISTRATIONS_PER_SOURCE,
+)
 
 # One detail for every failed login, so the answer does not tell which part was wrong.
 BAD_LOGIN = "The e-mail address or password is incorrect."
 BAD_REFRESH = "The refresh token is invalid, expired or revoked."
 
 
-def register(session: Session, *, email: str, password: str, name: str) -> User:
-    """Create a customer; a `role` is never taken from the caller."""
+def register(
+    session: Session, *, email: str, password: str, name: str, source_ip: str | None = None
+) -> User:
+    """Create a customer; a `role` is never taken from the caller.
+
+    `source_ip` is the client's address (None for local tools, which are not limited).
+    """
+    limits = [(REGISTRATIONS_PER_SOURCE, source_ip)] if source_ip else []
+    reserved = rate_limits.reserve(session, limits=limits)
+    # Committed before the password is hashed, so the counter row stays locked for one
+    # statement rather than for an argon2 hash, and a throttled client costs no hash.
+    session.commit()
     user = User(
         email=email.lower(),
         name=name,
@@ -33,19 +48,38 @@ def register(session: Session, *, email: str, password: str, name: str) -> User:
         session.commit()
     except IntegrityError:
         session.rollback()
+        # The limit is on new accounts, and an address already taken made none.
+        rate_limits.release(session, reservations=reserved)
+        session.commit()
         raise Conflict("An account with this e-mail address already exists.") from None
     return user
 
 
-def login(session: Session, *, email: str, password: str) -> dict:
-    """A new access and refresh token pair, starting a new refresh chain."""
-    user = session.scalar(select(User).where(User.email == email.lower()))
+def login(session: Session, *, email: str, password: str, source_ip: str | None = None) -> dict:
+    """A new access and refresh token pair, starting a new refresh chain.
+
+    Failed logins are limited per address (known or not, so a 429 reveals nothing) and per
+    `source_ip` (None for local tools, which skip that limit); past a limit even the right
+    password is refused.
+    """
+    address = email.lower()
+    limits = [(LOGIN_FAILURES_PER_EMAIL, address)]
+    if source_ip:
+        limits.append((LOGIN_FAILURES_PER_SOURCE, source_ip))
+    # Counted as a failure before the password is checked, so a throttled attempt costs
+    # no argon2 hash, and committed at once, so the count stands although this request
+    # then fails, and the counter rows are locked for one statement, not for a hash.
+    reserved = rate_limits.reserve(session, limits=limits)
+    session.commit()
+    user = session.scalar(select(User).where(User.email == address))
     if user is None:
         # Hash anyway, so an unknown address takes as long as a wrong password.
         passwords.verify_password(passwords.dummy_hash(), password)
         raise NotAuthenticated(BAD_LOGIN)
     if not passwords.verify_password(user.password_hash, password) or not user.is_active:
         raise NotAuthenticated(BAD_LOGIN)
+    # A success is not a failed login; it does not wipe the failures counted before it.
+    rate_limits.release(session, reservations=reserved)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     pair = _issue_pair(session, user, chain_id=str(uuid.uuid4()))

@@ -15,7 +15,7 @@ from shared.deadline import NEVER, Deadline
 from shared.errors import Conflict
 from shared.models import Order, RefreshToken
 from shared.models.base import utcnow
-from shared.services import imports, orders, outbox
+from shared.services import imports, orders, outbox, rate_limits
 
 MAX_BATCHES = 20
 BATCH = 100
@@ -71,6 +71,15 @@ def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVE
         .where(RefreshToken.id.in_(expired))
         .execution_options(synchronize_session=False)
     ).rowcount
+    session.commit()
+    return deleted
+
+
+def delete_ended_rate_limit_windows(session: Session, *, deadline: Deadline = NEVER) -> int:
+    """Delete counters whose window has ended: the next attempt starts a new window anyway."""
+    if deadline.passed():
+        return 0
+    deleted = rate_limits.delete_ended_windows(session, at_most=BATCH * MAX_BATCHES)
     session.commit()
     return deleted
 

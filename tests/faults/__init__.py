@@ -1,0 +1,1 @@
+"""Faults injected for real: a misbehaving PostgreSQL in front of the real one, hung endpoints."""
