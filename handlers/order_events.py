@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -13,6 +14,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import db, deadline
 from shared.config import settings
+from shared.deadline import Deadline
 from shared.log import logger
 from shared.schemas.orders import OrderPlaced
 from shared.services.order_events import handle_order_placed
@@ -23,11 +25,10 @@ settings()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord, lambda_context: object | None = None) -> str:
-    # Powertools hands the context to a record handler with a `lambda_context` parameter.
+def record_handler(record: SQSRecord, *, time_left: Deadline = deadline.NEVER) -> str:
     # A record not started because time is short raises: it is reported as a batch item
     # failure and SQS delivers it again, instead of the function timing out mid-batch.
-    if deadline.of_invocation(lambda_context).passed():
+    if time_left.passed():
         logger.warning("out of time: record left for redelivery", message_id=record.message_id)
         raise deadline.OutOfTime(record.message_id)
     # A body that does not parse raises here: the record is reported as a batch item
@@ -41,6 +42,10 @@ def record_handler(record: SQSRecord, lambda_context: object | None = None) -> s
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
+    time_left = deadline.of_invocation(context)
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(record_handler, time_left=time_left),
+        processor=processor,
+        context=context,
     )

@@ -4,11 +4,13 @@ Lambda ends a function at its timeout wherever it is; work it had started is los
 the whole event comes again. So an event function asks `passed()` before each unit of
 work (a record, a batch, an order) and leaves the rest for the next delivery or run once
 less than `margin` seconds remain: the margin is the longest one unit may take.
-Deadlines are read from the context every time, never computed once from the clock, so
-a fake context in a test decides when time runs out.
+The time left is read from the context every time, never computed once from the clock,
+so a fake context in a test decides when time runs out.
 """
 
 from __future__ import annotations
+
+import os
 
 from shared import aws
 from shared.config import settings
@@ -21,13 +23,18 @@ class OutOfTime(Exception):
 class Deadline:
     """`margin` seconds before the end of the invocation `context` belongs to.
 
-    Without a context (tests and local tools may pass None, or an object without
-    `get_remaining_time_in_millis`) the deadline never passes.
+    Made when the invocation starts. Without a context (tests and local tools may pass
+    None, or an object without `get_remaining_time_in_millis`) it never passes.
     """
 
     def __init__(self, context: object | None, *, margin: float) -> None:
         remaining = getattr(context, "get_remaining_time_in_millis", None)
         self._remaining_ms = remaining if callable(remaining) else None
+        if self._remaining_ms is not None:
+            # At most half the invocation is held back: a margin as long as the function's
+            # timeout (AWS_CALL_TIMEOUT raised, the timeout not) would stop it before its
+            # first unit, every time, and a consumer would send every message to the DLQ.
+            margin = min(margin, self._remaining_ms() / 1000 / 2)
         self.margin = margin
 
     def remaining(self) -> float | None:
@@ -53,4 +60,8 @@ def of_invocation(context: object | None) -> Deadline:
     statement timeout (5 s). A healthy unit takes milliseconds; only a function already
     struggling gets near it.
     """
+    if os.environ.get("IS_OFFLINE"):
+        # serverless-offline hands its Python runner a context without the function's
+        # timeout, which then reports a made-up 6 s: locally the time left is unknown.
+        context = None
     return Deadline(context, margin=aws.longest_call() + settings().db_statement_timeout)

@@ -10,8 +10,9 @@ from tests.apigw import LambdaContext
 class TimeRunningOut(LambdaContext):
     """Answers `get_remaining_time_in_millis` from a script: one value per question.
 
-    The last value is repeated once the script is used up, so `TimeRunningOut(1_000)`
-    has a second left whenever asked.
+    The first is read as the invocation starts (a function's deadline is made then, see
+    shared.deadline); the last is repeated once the script is used up, so
+    `TimeRunningOut(120_000, 1_000)` is a 2-minute run with a second left from then on.
     """
 
     def __init__(self, *remaining_ms: int) -> None:

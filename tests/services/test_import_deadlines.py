@@ -49,7 +49,7 @@ def test_an_import_that_runs_out_of_time_ends_failed_with_a_reason_and_changes_n
 ):
     started = uploaded(session, s3, HEADER + rows(1200))
     # Time for the first batch of 500 rows; then less than the margin is left.
-    deadline = Deadline(TimeRunningOut(60_000, 1_000), margin=20)
+    deadline = Deadline(TimeRunningOut(300_000, 60_000, 1_000), margin=20)
 
     report = imports.run_import(session, bucket=BUCKET, key=started["key"], deadline=deadline)
 
@@ -66,7 +66,7 @@ def test_an_import_event_arriving_with_too_little_time_left_is_left_for_lambda_s
     event = event_for_upload(s3, started["key"])
 
     with pytest.raises(OutOfTime):
-        catalog_import.handler(event, TimeRunningOut(1_000))
+        catalog_import.handler(event, TimeRunningOut(300_000, 1_000))
 
     assert imports.get_import(session, started["import_id"])["status"] == "waiting"
     retried = catalog_import.handler(event, LambdaContext())
