@@ -14,7 +14,6 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from shared import db, deadline
 from shared.config import settings
-from shared.deadline import Deadline
 from shared.log import logger
 from shared.schemas.orders import OrderPlaced
 from shared.services.order_events import handle_order_placed
@@ -25,7 +24,7 @@ settings()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord, *, time_left: Deadline = deadline.NEVER) -> str:
+def record_handler(record: SQSRecord, *, time_left: deadline.Deadline = deadline.NEVER) -> str:
     # A record not started because time is short raises: it is reported as a batch item
     # failure and SQS delivers it again, instead of the function timing out mid-batch.
     if time_left.passed():
