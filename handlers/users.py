@@ -56,7 +56,7 @@ def get_user(user_id: int) -> Response:
     responses={
         200: UserOut,
         404: "No such user",
-        409: "An admin cannot demote or deactivate themselves",
+        409: "An admin cannot demote or deactivate themselves, nor the last active admin",
     },
 )
 @auth_required(role="admin")

@@ -94,7 +94,7 @@ class _Timeouts:
         milliseconds = str(round(self.statement * 1000))
         return {
             "timeout": self.connect,
-            # Startup parameters, not SET: they cost no round trip and no RDS Proxy pinning.
+            # Startup parameters rather than SET statements: they cost no round trip.
             "startup_params": {"statement_timeout": milliseconds, "lock_timeout": milliseconds},
         }
 

@@ -5,26 +5,33 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
+from shared.emails import InvalidEmail, canonical_email, normalize_email
 from shared.schemas.base import RequestModel, ResponseModel, UTCTimestamp, text
 
 
 def _email(value: str) -> str:
-    # Lengths per RFC 5321; syntax by email-validator, imported only when an address is
-    # actually checked because it is needed only by register and login.
-    from email_validator import EmailNotValidError, validate_email
-
-    local = value.rpartition("@")[0]
-    if len(value) > 254 or len(local) > 64:
-        raise ValueError("is longer than RFC 5321 allows")
     try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from None
-    return value.lower()
+        return canonical_email(value)
+    except InvalidEmail as error:
+        # A custom error type keeps pydantic's "Value error, " prefix out of the message.
+        raise PydanticCustomError(
+            "email", "must be a valid e-mail address: {reason}", {"reason": str(error)}
+        ) from None
 
 
-Email = Annotated[text(max_length=320, strip=True), AfterValidator(_email)]
+EMAIL_DESCRIPTION = (
+    "Stored and compared in one form per mailbox: Unicode NFC, an internationalized domain "
+    "in Unicode (its punycode form is the same address), lower-cased"
+)
+Email = Annotated[
+    text(max_length=320, strip=True),
+    AfterValidator(_email),
+    Field(description=EMAIL_DESCRIPTION),
+]
+# Login looks any text up: a malformed address is simply an unknown account (401).
+LoginEmail = Annotated[text(max_length=320, strip=True), AfterValidator(normalize_email)]
 Password = text(min_length=10, max_length=256)
 Name = text(min_length=1, max_length=100, strip=True)
 Token = text(min_length=1, max_length=4096)
@@ -37,7 +44,7 @@ class RegisterIn(RequestModel):
 
 
 class LoginIn(RequestModel):
-    email: text(max_length=320)
+    email: LoginEmail
     password: text(max_length=256)
 
 

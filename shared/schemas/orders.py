@@ -38,13 +38,17 @@ class OrderStatusPatch(RequestModel):
     status: Literal["shipped"]
 
 
+# Sums of 32-bit prices times quantities: exact JSON integers, 64-bit in the database.
+Cents64 = Annotated[int, Field(json_schema_extra={"format": "int64"})]
+
+
 class OrderLineOut(ResponseModel):
     product_id: int
     sku: str
     name: str
     unit_price_cents: int
     quantity: int
-    line_total_cents: int
+    line_total_cents: Cents64
 
 
 class OrderOut(ResponseModel):
@@ -54,7 +58,7 @@ class OrderOut(ResponseModel):
     user_id: int
     status: Literal["pending", "confirmed", "shipped", "cancelled"]
     items: list[OrderLineOut]
-    total_cents: int
+    total_cents: Cents64
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.emails import normalize_email
 from shared.models import User
 from shared.services import passwords
 
@@ -14,10 +15,11 @@ def create_admin(session: Session, *, email: str, password: str, name: str) -> d
 
     An existing account keeps its password: promoting someone never resets it.
     """
-    user = session.scalar(select(User).where(User.email == email.lower()))
+    email = normalize_email(email)
+    user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = User(
-            email=email.lower(),
+            email=email,
             name=name,
             role="admin",
             password_hash=passwords.hash_password(password),

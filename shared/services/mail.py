@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared import aws
 from shared.config import settings
+from shared.emails import mail_address
 from shared.models import Order, User
 
 
@@ -19,7 +20,7 @@ def order_confirmation(order: Order, user: User) -> dict:
     )
     return {
         "Source": settings().mail_from,
-        "Destination": {"ToAddresses": [user.email]},
+        "Destination": {"ToAddresses": [mail_address(user.email)]},
         "Message": {
             "Subject": {"Data": f"Your order {order.id} is confirmed", "Charset": "UTF-8"},
             "Body": {"Text": {"Data": body, "Charset": "UTF-8"}},

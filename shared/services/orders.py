@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,8 @@ NEWEST_FIRST = SortKey(
     name="-created_at", expression=Order.created_at, id_column=Order.id, descending=True
 )
 CANCELLABLE = ("pending", "confirmed")
+# Stock is a 32-bit INTEGER column; the contract caps it there.
+STOCK_MAX = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,26 @@ def _take_stock(session: Session, line: Line) -> bool:
     return bool(taken)
 
 
+def _release_stock(session: Session, product_id: int, quantity: int) -> None:
+    """Give `quantity` back to the product's stock, capped at the largest stock there is.
+
+    An admin may have set the stock near the cap while the order was open; the sum would
+    then overflow the INTEGER column (a 500 on PostgreSQL), so it stops at STOCK_MAX.
+    """
+    session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(
+            stock=case(
+                (Product.stock > STOCK_MAX - quantity, STOCK_MAX),
+                else_=Product.stock + quantity,
+            ),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
 def list_orders(
     session: Session,
     *,
@@ -237,12 +259,7 @@ def cancel_order(
                 .order_by(OrderLine.product_id)
             ).all()
             for product_id, quantity in lines:
-                session.execute(
-                    update(Product)
-                    .where(Product.id == product_id)
-                    .values(stock=Product.stock + quantity, updated_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
+                _release_stock(session, product_id, quantity)
         session.commit()
         return bool(cancelled)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from typing import Any
 
 import jwt
 
@@ -15,6 +18,16 @@ from shared.errors import NotAuthenticated
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "gen"]
 _ARTICLED = {"access": "an access", "refresh": "a refresh"}
+MALFORMED = "The token is malformed or invalid."
+# User ids and token generations are 32-bit INTEGER columns.
+MAX_ID = 2_147_483_647
+# A user id as `issue` writes it: ASCII digits, no sign, space or leading zero.
+USER_ID = re.compile(r"[1-9][0-9]{0,9}")
+# Token and chain ids are UUIDs; printable ASCII keeps NUL and lone surrogates, which
+# PostgreSQL refuses with an error, out of the refresh-token lookups.
+TOKEN_ID = re.compile(r"[!-~]{1,64}")
+# 9999-12-31T23:59:59Z, the last second a datetime can hold.
+LATEST_TIMESTAMP = 253_402_300_799
 
 
 @dataclass(frozen=True)
@@ -67,30 +80,62 @@ def issue(
 
 def decode(token: str, *, token_type: str) -> Claims:
     """Verified claims of a `token_type` token; anything else is NotAuthenticated."""
+    return _checked_claims(_verified_payload(token), token_type)
+
+
+def _verified_payload(token: str) -> dict[str, Any]:
     for key in signing_keys()[1]:
         try:
-            payload = jwt.decode(
+            return jwt.decode(
                 token, key, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}
             )
-            break
         except jwt.InvalidSignatureError:
             continue
         except jwt.ExpiredSignatureError:
             raise NotAuthenticated("The token has expired.") from None
         except jwt.InvalidTokenError:
-            raise NotAuthenticated("The token is malformed or invalid.") from None
-    else:
-        raise NotAuthenticated("The token is malformed or invalid.")
-    if payload["typ"] != token_type:
+            raise NotAuthenticated(MALFORMED) from None
+    raise NotAuthenticated(MALFORMED)
+
+
+def _checked_claims(payload: dict[str, Any], token_type: str) -> Claims:
+    """The claims, if each has the shape `issue` gives it.
+
+    A correct signature only says who wrote the token, not that its claims are sane: the
+    key may leak or be shared, and PyJWT takes `"exp": "99"` or 1e300 as numbers. Claims
+    of any other type or range would fail later, in the database or in datetime, as a 500.
+    """
+    typ, sub, generation = payload["typ"], payload["sub"], payload["gen"]
+    jti, chain_id = payload["jti"], payload.get("chn")
+    if not isinstance(typ, str):
+        raise NotAuthenticated(MALFORMED)
+    if typ != token_type:
         raise NotAuthenticated(f"This is not {_ARTICLED[token_type]} token.")
-    sub, generation = payload["sub"], payload["gen"]
-    if not (isinstance(sub, str) and sub.isdigit()) or type(generation) is not int:
-        raise NotAuthenticated("The token is malformed or invalid.")
+    if not (
+        isinstance(sub, str)
+        and USER_ID.fullmatch(sub)
+        and int(sub) <= MAX_ID
+        and type(generation) is int
+        and 0 <= generation <= MAX_ID
+        and isinstance(jti, str)
+        and TOKEN_ID.fullmatch(jti)
+        and (chain_id is None or (isinstance(chain_id, str) and TOKEN_ID.fullmatch(chain_id)))
+        and _is_timestamp(payload["exp"])
+        and _is_timestamp(payload["iat"])
+    ):
+        raise NotAuthenticated(MALFORMED)
     return Claims(
         user_id=int(sub),
-        jti=str(payload["jti"]),
+        jti=jti,
         token_type=token_type,
         generation=generation,
-        chain_id=payload.get("chn"),
+        chain_id=chain_id,
         expires_at=datetime.fromtimestamp(payload["exp"], UTC),
     )
+
+
+def _is_timestamp(value: object) -> bool:
+    """A JSON NumericDate (integer or finite decimal seconds) that a datetime can hold."""
+    return (
+        type(value) is int or (type(value) is float and math.isfinite(value))
+    ) and 0 <= value <= LATEST_TIMESTAMP

@@ -57,12 +57,19 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def update_user(session: Session, user_id: int, *, changes: dict[str, Any], acting: User) -> User:
-    """Change name, role or is_active; an admin may not demote or deactivate themselves."""
+    """Change name, role or is_active; the shop always keeps at least one active admin.
+
+    An admin may not demote or deactivate themselves, nor the last active admin, also when
+    several admins change each other at the same moment.
+    """
     user = get_user(session, user_id)
-    if user.id == acting.id and (
-        changes.get("role", "admin") != "admin" or changes.get("is_active", True) is False
-    ):
+    demotes_or_deactivates = (
+        changes.get("role", "admin") != "admin" or changes.get("is_active") is False
+    )
+    if user.id == acting.id and demotes_or_deactivates:
         raise Conflict("An admin cannot demote or deactivate their own account.")
+    if demotes_or_deactivates and _lock_active_admins(session) == [user.id]:
+        raise Conflict("The shop must keep at least one active admin.")
     if changes.get("is_active") is False and user.is_active:
         # Deactivation must end every session at once, refresh tokens included.
         session.execute(
@@ -75,3 +82,21 @@ def update_user(session: Session, user_id: int, *, changes: dict[str, Any], acti
         setattr(user, field, value)
     session.commit()
     return user
+
+
+def _lock_active_admins(session: Session) -> list[int]:
+    """The ids of the active admins, their rows locked until the transaction ends.
+
+    Two admins demoting each other at once would each still see the other as active and
+    both succeed; with the rows locked, in id order so that they cannot deadlock, the
+    second waits for the first and then counts what it left. (SQLite ignores FOR UPDATE;
+    there the second writer fails on its stale read instead of committing it.)
+    """
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(User.role == "admin", User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+        )
+    )

@@ -68,7 +68,7 @@ def test_a_bad_command_is_refused_with_a_clear_reason(engine, event):
 def test_migrate_is_safe_to_run_twice(engine):
     first, second = migrate({}, None), migrate({}, None)
 
-    assert first == second == {"status": "ok", "revision": "0004"}
+    assert first == second == {"status": "ok", "revision": "0005"}
 
 
 def test_seed_demo_fills_the_catalogue_with_a_few_hundred_products(engine, session):

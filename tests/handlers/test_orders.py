@@ -353,3 +353,46 @@ def test_any_other_order_patch_is_a_422_even_from_a_forbidden_state(
 
 def test_a_customer_patching_any_order_gets_403(api, token):
     assert api.patch("/orders/1", {"status": "shipped"}, token=token).status == 403
+
+
+INT32_MAX = 2_147_483_647
+
+
+def test_fifty_lines_of_1000_at_the_largest_price_have_an_exact_total(api, token, session):
+    dear = [
+        Product(sku=f"GOLD-{i}", name="Gold", price_cents=INT32_MAX, stock=1000) for i in range(50)
+    ]
+    session.add_all(dear)
+    session.commit()
+
+    reply = api.post(
+        "/orders", {"items": [{"product_id": p.id, "quantity": 1000} for p in dear]}, token=token
+    )
+
+    assert reply.status == 201
+    assert reply.json["total_cents"] == 50 * 1000 * INT32_MAX == 107_374_182_350_000
+    assert {line["line_total_cents"] for line in reply.json["items"]} == {1000 * INT32_MAX}
+    again = api.get(f"/orders/{reply.json['id']}", token=token).json
+    assert again["total_cents"] == 107_374_182_350_000
+
+
+def test_a_cancel_whose_release_would_pass_the_largest_stock_caps_it_there(api, token, session):
+    near, exact, plain = (
+        Product(sku=sku, name=sku.title(), price_cents=100, stock=1000)
+        for sku in ("NEAR", "EXACT", "PLAIN")
+    )
+    session.add_all([near, exact, plain])
+    session.commit()
+    order = api.post(
+        "/orders",
+        {"items": [{"product_id": p.id, "quantity": 1000} for p in (near, exact, plain)]},
+        token=token,
+    ).json
+    # While the order was open, an admin restocked two products close to the cap.
+    near.stock, exact.stock = INT32_MAX - 10, INT32_MAX - 1000
+    session.commit()
+
+    reply = api.post(f"/orders/{order['id']}/cancel", token=token)
+
+    assert reply.status == 200
+    assert [stock(session, p) for p in (near, exact, plain)] == [INT32_MAX, INT32_MAX, 1000]

@@ -390,3 +390,20 @@ def test_concurrent_deliveries_of_one_upload_import_it_once(postgres, s3):
 def test_an_unknown_or_malformed_import_id_is_not_found(engine, session, import_id):
     with pytest.raises(NotFound):
         imports.get_import(session, import_id)
+
+
+def test_a_row_with_a_field_past_csvs_default_limit_is_rejected_and_the_others_imported(
+    engine, session, s3
+):
+    huge = "d" * 200_000
+
+    report = upload_and_run(
+        session, s3, HEADER + f"SKU-1,Pen,,,100,1\nSKU-2,Ink,{huge},,100,1\nSKU-3,Nib,,,5,2\n"
+    )
+
+    assert report["status"] == "done"
+    assert report["created"] == 2
+    assert report["rejected"] == [
+        {"line": 3, "error": "description: longer than 131072 characters"}
+    ]
+    assert set(products(session)) == {"SKU-1", "SKU-3"}
