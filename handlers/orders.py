@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from contextlib import suppress
 
 import serverless_wsgi
@@ -19,6 +20,8 @@ from shared.web import create_app, json_body, query, respond, session
 app = create_app(__name__)
 TAG = "orders"
 NO_SUCH_ORDER = "No such order, or not yours"
+# Control characters are no text a key can be stored as (PostgreSQL refuses U+0000).
+IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 
 
 @app.post("/orders")
@@ -37,7 +40,12 @@ NO_SUCH_ORDER = "No such order, or not yours"
         "Idempotency-Key": {
             "description": "Replays with the same key and body (same user) answer 201 with "
             "the first order and reserve nothing more; another body under the key is a 409.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "pattern": f"^{IDEMPOTENCY_KEY.pattern}$",
+            },
         }
     },
 )
@@ -45,10 +53,11 @@ NO_SUCH_ORDER = "No such order, or not yours"
 def place_order() -> Response:
     body = json_body(OrderIn)
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 255:
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        message = "must be 1 to 255 characters, none of them a control character"
         raise InvalidInput(
-            "The Idempotency-Key header must be 1 to 255 characters.",
-            errors=[{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}],
+            f"The Idempotency-Key header {message}.",
+            errors=[{"field": "Idempotency-Key", "message": message}],
         )
     placed = orders.place_order(
         session(),
