@@ -156,7 +156,7 @@ for handler in sys.argv[1:]:
     hooks = [f"{hook.__module__}.{hook.__name__}" for hook, _, _ in registered]
     assert hooks == ["shared.snapstart.before_snapshot", "shared.snapstart.after_restore"], hooks
     assert db._engine is None, (handler, "built the database engine")
-    assert aws.client.cache_info().currsize == 0, (handler, "created a boto3 client")
+    assert aws._client.cache_info().currsize == 0, (handler, "created a boto3 client")
     assert tokens.signing_keys.cache_info().currsize == 0, (handler, "read the signing keys")
     assert "shared.secrets" not in sys.modules, (handler, "read a secret")
     assert not drawn, (handler, drawn)
