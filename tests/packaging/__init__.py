@@ -48,3 +48,10 @@ def sls(*args: str, env: dict[str, str]) -> str:
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     )
     return result.stdout
+
+
+def packaged(target: Path, **settings: str) -> Path:
+    """What a deploy would upload, in `target`: the layer rebuilt, then `sls package`."""
+    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
+    sls("package", "--package", str(target), env=sls_env(**settings))
+    return target

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.apigw import Client
-from tests.packaging import ROOT, sls, sls_env
+from tests.packaging import ROOT, packaged, sls_env
 
 FUNCTION_ZIP_LIMIT = 50 * 1024
 # Lambda allows 250 MB for a function and its layers together; the byte code roughly
@@ -55,11 +55,12 @@ LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 
 @pytest.fixture(scope="module")
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
-    target = tmp_path_factory.mktemp("package")
-    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
-    sls("package", "--package", str(target), env=env)
-    return target
+    return packaged(
+        tmp_path_factory.mktemp("package"),
+        DATABASE_URL="",
+        DB_SECRET_ARN=DB_SECRET_ARN,
+        JWT_SECRET_ARN=JWT_SECRET_ARN,
+    )
 
 
 @pytest.fixture(scope="module")
