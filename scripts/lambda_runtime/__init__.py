@@ -79,6 +79,10 @@ class Function:
     handler: str
     environment: dict[str, str]
 
+    def environment_with(self, settings: Mapping[str, str]) -> dict[str, str]:
+        """Its deployed variables and its name, with `settings` over them."""
+        return {**self.environment, "AWS_LAMBDA_FUNCTION_NAME": f"shop-api-{self.name}", **settings}
+
 
 @dataclass(frozen=True)
 class Artifacts:
@@ -183,12 +187,16 @@ def installed(requirements: list[str], *, lambda_wheels: bool = False) -> Path:
     return target
 
 
-def compile_for_lambda(folder: Path) -> None:
-    """Byte code for python3.12 that is never checked against its source (read-only /opt)."""
+def compile_for_lambda(folder: Path, *, mode: str = "unchecked-hash") -> None:
+    """Byte code for python3.12, hash-based: osls zips every file with one fixed date.
+
+    Unchecked for what no one edits once built (a layer on read-only /opt); checked for
+    code whose source may change in place, as handlers/ does between local runs.
+    """
     subprocess.run(
         [
             *(str(lambda_python()), "-m", "compileall", "-q", "-f", "-j", "0"),
-            *("--invalidation-mode", "unchecked-hash", str(folder)),
+            *("--invalidation-mode", mode, str(folder)),
         ],
         check=True,
         stdout=subprocess.DEVNULL,
@@ -338,16 +346,11 @@ class LambdaRuntime:
     ) -> Run:
         """Cold-start an unpacked function and hand it each event once."""
         function = artifacts.functions[name]
-        environment = {
-            **function.environment,
-            "AWS_LAMBDA_FUNCTION_NAME": f"shop-api-{name}",
-            **settings,
-        }
         return self.invoke(
             function.task_root,
             artifacts.layer_root,
             function.handler,
             [{"event": event} for event in events],
-            environment=environment,
+            environment=function.environment_with(settings),
             python_flags=python_flags,
         )
