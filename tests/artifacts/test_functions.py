@@ -36,7 +36,7 @@ CSV = "sku,name,description,category,price_cents,stock\r\nKITE-9,Kite,,toys,1999
 def loaded_but_unused(run: Run, *, used: tuple[str, ...] = ()) -> list[str]:
     """The heavy, rarely needed modules that the cold start loaded, beyond those `used`."""
     return sorted(
-        module
+        f"{module} ({HEAVY_AND_RARE[heavy]})"
         for module in run.cold_start_modules()
         for heavy in HEAVY_AND_RARE.keys() - set(used)
         if module == heavy or module.startswith(heavy + ".")
