@@ -21,9 +21,10 @@ benchmark). Any AWS endpoint is a closed local port: nothing can leave the machi
 
 Targets: cold start <= 1.3x floor for every HTTP function, <= 1.15x for order_events;
 warm GET /products?limit=20 and GET /users <= 2x, GET /orders <= 3x, GET /auth/me <=
-1.5x; function zips < 50 KB; the layer far under Lambda's 250 MB (unzipped). This is a
-report: it exits 0 whether targets pass or fail, and non-zero only when the benchmark
-itself cannot run. Timings are noisy while other work (a test run) shares the machine.
+1.5x; function zips < 50 KB; the layer far under Lambda's 250 MB unzipped (a quarter).
+This is a report: it exits 0 whether targets pass or fail, and non-zero only when the
+benchmark itself cannot run. Timings are noisy while other work (a test run) shares the
+machine: compare the ratios of one run, not absolute times across runs.
 
     scripts/bench                       # defaults: 15 cold runs, 2000 warm calls
     scripts/bench --import-time         # also: where each function's import time goes
@@ -74,8 +75,10 @@ from tests.queues import sqs_event  # noqa: E402
 COLD_TARGET = 1.3
 COLD_TARGET_ORDER_EVENTS = 1.15
 FUNCTION_ZIP_TARGET_KB = 50
-# Lambda's limit for a function and all its layers, unzipped.
+# Lambda's limit for a function and all its layers, unzipped; "far under" is at most a
+# quarter of it, which leaves the functions and any later layer (an extension) room.
 LAMBDA_UNZIPPED_LIMIT_MB = 250
+FAR_UNDER = 0.25
 WARM_UP_CALLS = 200
 LOGIN_WARM_UP_CALLS = 2
 IMPORTTIME_RUNS = 3
@@ -677,9 +680,10 @@ def report_packages(package_dir: Path) -> None:
         size = path.stat().st_size
         if is_layer:
             mb = unzipped / 2**20
+            share = mb / LAMBDA_UNZIPPED_LIMIT_MB
             goal = (
-                f"far under Lambda's {LAMBDA_UNZIPPED_LIMIT_MB} MB unzipped: "
-                f"{mb / LAMBDA_UNZIPPED_LIMIT_MB:.0%} of it"
+                f"far under Lambda's {LAMBDA_UNZIPPED_LIMIT_MB} MB: {share:.0%} of it "
+                f"{verdict(share <= FAR_UNDER)}"
             )
             rows.append([path.name, "layer", f"{size / 2**20:.2f} MB", f"{mb:.2f} MB", goal])
         else:

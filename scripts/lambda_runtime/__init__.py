@@ -165,24 +165,31 @@ def installed(requirements: list[str], *, lambda_wheels: bool = False) -> Path:
     install, as Lambda's runtime carries its boto3.
     """
     key = hashlib.sha256(json.dumps([requirements, lambda_wheels]).encode()).hexdigest()[:12]
-    target = CACHE / f"{'-'.join(r.replace('==', '-') for r in requirements[:1])}-{key}"
+    target = CACHE / f"{requirements[0].replace('==', '-')}-{key}"
     if target.is_dir():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
     # Built aside and renamed when complete: a concurrent or interrupted run never sees half.
     building = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=CACHE))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        + ["--target", str(building), *(LAMBDA_WHEELS if lambda_wheels else ()), *requirements]
-        + (["--no-compile"] if lambda_wheels else []),
-        check=True,
-        capture_output=True,
-    )
-    if lambda_wheels:
-        compile_for_lambda(building)
     try:
+        pip = subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            + ["--target", str(building), *(LAMBDA_WHEELS if lambda_wheels else ()), *requirements]
+            + (["--no-compile"] if lambda_wheels else []),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if pip.returncode != 0:
+            raise RuntimeError(f"pip could not install {requirements}:\n{pip.stderr[-3000:]}")
+        if lambda_wheels:
+            compile_for_lambda(building)
         building.rename(target)
-    except OSError:  # another run got there first
+    except OSError:
+        if not target.is_dir():
+            raise
+        # Another run got there first.
+    finally:
         shutil.rmtree(building, ignore_errors=True)
     return target
 
