@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from contextlib import suppress
 
 import serverless_wsgi
 from flask import Response, g, request
@@ -18,6 +20,8 @@ from shared.web import create_app, json_body, query, respond, session
 app = create_app(__name__)
 TAG = "orders"
 NO_SUCH_ORDER = "No such order, or not yours"
+# Control characters are no text a key can be stored as (PostgreSQL refuses U+0000).
+IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 
 
 @app.post("/orders")
@@ -36,7 +40,12 @@ NO_SUCH_ORDER = "No such order, or not yours"
         "Idempotency-Key": {
             "description": "Replays with the same key and body (same user) answer 201 with "
             "the first order and reserve nothing more; another body under the key is a 409.",
-            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            "schema": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "pattern": f"^{IDEMPOTENCY_KEY.pattern}$",
+            },
         }
     },
 )
@@ -44,10 +53,11 @@ NO_SUCH_ORDER = "No such order, or not yours"
 def place_order() -> Response:
     body = json_body(OrderIn)
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 255:
+    if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+        message = "must be 1 to 255 characters, none of them a control character"
         raise InvalidInput(
-            "The Idempotency-Key header must be 1 to 255 characters.",
-            errors=[{"field": "Idempotency-Key", "message": "must be 1 to 255 characters"}],
+            f"The Idempotency-Key header {message}.",
+            errors=[{"field": "Idempotency-Key", "message": message}],
         )
     placed = orders.place_order(
         session(),
@@ -56,19 +66,30 @@ def place_order() -> Response:
         idempotency_key=key,
         request_hash=hashlib.sha256(body.model_dump_json().encode()).hexdigest() if key else None,
     )
+    # The answer is made first: a failed publish rolls the session back, which would
+    # make the order reload from a database that may be the very thing failing.
+    placed_reply = respond(
+        OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"}
+    )
     if placed.event_id:
         _publish_now(placed.event_id)
-    return respond(OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"})
+    return placed_reply
 
 
 def _publish_now(event_id: str) -> None:
     # The order is committed with its event; sending it now only saves waiting for the
-    # next housekeeping run, so no failure here may fail the request.
+    # next housekeeping run, so no failure here may fail or hold the request. Hence one
+    # attempt (retries=0) of at most AWS_CALL_TIMEOUT for connecting and as much for the
+    # answer: a queue that is down or never answers costs the client ~2 s, not botocore's
+    # 60 s read timeout times its retries, and housekeeping (with retries) sends it later.
     try:
-        outbox.publish(session(), event_ids=[event_id])
+        outbox.publish(session(), event_ids=[event_id], retries=0)
     except Exception:
-        session().rollback()
         logger.exception("order.placed left in the outbox", event_id=event_id)
+        # Ends the publish transaction (and its row locks) now; a connection too broken
+        # to roll back is discarded when the request's session closes.
+        with suppress(Exception):
+            session().rollback()
 
 
 @app.get("/orders")

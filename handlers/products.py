@@ -133,7 +133,7 @@ def start_import() -> Response:
     return respond(ImportCreated, imports.start_import(session(), created_by=g.user.id), 201)
 
 
-@app.get("/products/imports/<import_id>")
+@app.get("/products/imports/<uuid:import_id>")
 @operation(
     summary="The state and report of a CSV import",
     tag=TAG,

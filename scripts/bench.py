@@ -69,7 +69,7 @@ from scripts.lambda_runtime import (  # noqa: E402
     unpack,
 )
 from tests.apigw import api_event, reply_of  # noqa: E402
-from tests.packaging import packaged  # noqa: E402
+from tests.packaging import package_service  # noqa: E402
 from tests.queues import sqs_event  # noqa: E402
 
 COLD_TARGET = 1.3
@@ -262,9 +262,7 @@ def shop_artifacts(tmp: Path, package_dir: Path | None) -> tuple[Path, Artifacts
         progress("building the layer and packaging the service (sls package)")
         try:
             with output_to_stderr():
-                package_dir = packaged(
-                    tmp / "package", DATABASE_URL="", DB_SECRET_ARN="", JWT_SECRET_ARN=""
-                )
+                package_dir = package_service(tmp / "package", DB_SECRET_ARN="", JWT_SECRET_ARN="")
         except (AssertionError, subprocess.CalledProcessError) as error:
             raise BenchError(f"packaging failed: {error}") from None
     elif not (package_dir / "serverless-state.json").is_file():

@@ -10,7 +10,8 @@ import json
 import re
 import time
 import uuid
-from typing import Any, TypeVar
+from itertools import accumulate
+from typing import Any, ClassVar
 
 import serverless_wsgi
 from flask import Flask, Response, g, request
@@ -19,7 +20,7 @@ from pydantic import ValidationError as ModelValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter
 
 from shared import db
 from shared.config import settings
@@ -38,6 +39,11 @@ from shared.problems import MEDIA_TYPE, problem_body
 from shared.schemas.base import field_errors
 
 MAX_BODY_BYTES = 1024 * 1024
+# RFC 8259 lets a parser limit nesting; ours recurses per level, and no body of the shop
+# nests deeper than 3, so anything past this is refused before it is parsed.
+MAX_BODY_DEPTH = 32
+MAX_ID = 2_147_483_647
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 STATUS_OF = {
     InvalidInput: 422,
@@ -49,7 +55,6 @@ STATUS_OF = {
     Busy: 503,
 }
 
-Model = TypeVar("Model", bound=BaseModel)
 
 # serverless-wsgi base64-encodes every body whose type it does not list as text; its
 # list is the documented place to add ours, so problem documents stay readable in logs.
@@ -68,29 +73,57 @@ class UnsupportedMediaType(ShopError):
 STATUS_OF.update({BadRequest: 400, UnsupportedMediaType: 415})
 
 
-class IdConverter(BaseConverter):
-    """`<id:...>`: a positive 32-bit integer; anything else does not match (a 404)."""
+def _decimal_up_to(limit: int) -> str:
+    """A regex of the decimal numbers 1..`limit`, without leading zeros."""
+    digits = str(limit)
+    shorter = f"[1-9][0-9]{{0,{len(digits) - 2}}}"
+    same_length = []
+    for i, digit in enumerate(digits):
+        lowest = "1" if i == 0 else "0"
+        if digit > lowest:
+            below = f"[{lowest}-{int(digit) - 1}]"
+            same_length.append(f"{digits[:i]}{below}[0-9]{{{len(digits) - i - 1}}}")
+    return "|".join([shorter, *same_length, digits])
 
-    regex = r"[0-9]{1,10}"
+
+class IdConverter(BaseConverter):
+    """`<id:...>`: a positive 32-bit integer; anything else does not match (a 404).
+
+    The range lives in the regex, not in `to_python`: werkzeug tries converters after
+    methods, so a value refused there would turn PATCH /orders/0 into a 405.
+    """
+
+    regex = f"(?:{_decimal_up_to(MAX_ID)})"
+    part_isolating = True
+    openapi: ClassVar[dict] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
     def to_python(self, value: str) -> int:
-        number = int(value)
-        if not 0 < number <= 2_147_483_647:
-            raise ValidationError()
-        return number
+        return int(value)
 
     def to_url(self, value: int) -> str:
         return str(value)
 
 
+class UuidConverter(BaseConverter):
+    """`<uuid:...>`: a UUID in its 8-4-4-4-12 hex form, as text in lower case."""
+
+    regex = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+    part_isolating = True
+    openapi: ClassVar[dict] = {"type": "string", "format": "uuid"}
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
+
+
 def create_app(name: str) -> Flask:
     """A Flask app with the shop's conventions; resource modules add their routes."""
     settings()  # a bad setting fails the cold start here, not in the first request
-    app = Flask(name)
+    app = Flask(name, static_folder=None)  # no /static/<path> route: the API serves no files
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["uuid"] = UuidConverter
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
@@ -107,13 +140,15 @@ def session() -> Session:
     return g.db
 
 
-def json_body(model: type[Model], *, optional: bool = False) -> Model | None:
+def json_body[Model: BaseModel](model: type[Model], *, optional: bool = False) -> Model | None:
     """The request body validated as `model`: 415, 400 and 422 as the contract says."""
     raw = request.get_data(cache=True)
     if not raw and optional and not request.content_type:
         return None
     if request.mimetype != "application/json":
         raise UnsupportedMediaType("The body must be sent as application/json.")
+    if _nests_deeper_than(raw, MAX_BODY_DEPTH):
+        raise BadRequest(f"The body nests arrays and objects deeper than {MAX_BODY_DEPTH} levels.")
     try:
         data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError):
@@ -123,7 +158,7 @@ def json_body(model: type[Model], *, optional: bool = False) -> Model | None:
     return validate(model, data)
 
 
-def query(model: type[Model]) -> Model:
+def query[Model: BaseModel](model: type[Model]) -> Model:
     """The query string validated as `model`; empty values count as absent (422 if bad)."""
     data = {}
     for name in request.args:
@@ -133,7 +168,7 @@ def query(model: type[Model]) -> Model:
     return validate(model, data)
 
 
-def validate(model: type[Model], data: Any) -> Model:
+def validate[Model: BaseModel](model: type[Model], data: Any) -> Model:
     """`data` as `model`, or InvalidInput naming every field at fault."""
     try:
         return model.model_validate(data)
@@ -143,6 +178,26 @@ def validate(model: type[Model], data: Any) -> Model:
 
 def _reject_constant(token: str) -> None:
     raise ValueError(f"{token} is not JSON")
+
+
+# A JSON string, or an unterminated one up to the end; unrolled, so it never backtracks.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DEPTH_STEP = [0] * 256
+_DEPTH_STEP[ord("[")] = _DEPTH_STEP[ord("{")] = 1
+_DEPTH_STEP[ord("]")] = _DEPTH_STEP[ord("}")] = -1
+
+
+def _nests_deeper_than(raw: bytes, limit: int) -> bool:
+    """Whether arrays and objects in `raw` nest deeper than `limit`, strings left out.
+
+    It counts as json.loads would recurse before succeeding or failing; every step runs
+    in C, and a body with few brackets needs no more than two counts.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def _start_request() -> None:
@@ -161,6 +216,7 @@ class BadRequestTooLarge(HTTPException):
 
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id") or str(uuid.uuid4())
+    response.headers.update(SECURITY_HEADERS)
     logger.info(
         "request",
         method=request.method,

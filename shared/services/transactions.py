@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -12,13 +11,12 @@ from shared.db import sqlstate
 from shared.errors import Busy
 from shared.log import logger
 
-T = TypeVar("T")
 ATTEMPTS = 3
 # SQLSTATEs that mean "nothing was wrong with the request; run it again".
 TRANSIENT = {"40001", "40P01"}
 
 
-def with_retries(session: Session, unit_of_work: Callable[[], T]) -> T:
+def with_retries[T](session: Session, unit_of_work: Callable[[], T]) -> T:
     """Run `unit_of_work` (which commits), retrying a bounded number of times, then Busy."""
     for attempt in range(1, ATTEMPTS + 1):
         try:

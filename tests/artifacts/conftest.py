@@ -17,7 +17,7 @@ import pytest
 
 from scripts.lambda_runtime import Artifacts, LambdaRuntime, Run, listing, unpack
 from tests.apigw import api_event, reply_of
-from tests.packaging import packaged
+from tests.packaging import package_service
 
 REGION = "eu-west-1"
 MAIL_FROM = "shop@example.com"
@@ -28,8 +28,8 @@ CUSTOMER = {"email": "artifact-customer@example.com", "password": secrets.token_
 @pytest.fixture(scope="session")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Artifacts:
     # No secret ARNs: the functions read DATABASE_URL and JWT_SECRET from the settings below.
-    package_dir = packaged(
-        tmp_path_factory.mktemp("package"), DATABASE_URL="", DB_SECRET_ARN="", JWT_SECRET_ARN=""
+    package_dir = package_service(
+        tmp_path_factory.mktemp("package"), DB_SECRET_ARN="", JWT_SECRET_ARN=""
     )
     return unpack(package_dir, tmp_path_factory.mktemp("unpacked"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import create_engine
@@ -100,6 +102,7 @@ def test_a_missing_docs_asset_is_a_404_problem(meta_api):
     reply = meta_api.get("/docs/../../etc/passwd")
 
     assert reply.status == 404
+    assert reply.header("Content-Type") == "application/problem+json"
 
 
 def test_the_document_names_the_idempotency_key_header_of_placing_an_order(meta_api):
@@ -108,3 +111,92 @@ def test_the_document_names_the_idempotency_key_header_of_placing_an_order(meta_
     headers = [p for p in place["parameters"] if p["in"] == "header"]
     assert [h["name"] for h in headers] == ["Idempotency-Key"]
     assert headers[0]["schema"]["maxLength"] == 255
+
+
+def test_the_docs_page_is_served_with_a_policy_that_allows_only_its_own_assets(meta_api):
+    page = meta_api.get("/docs")
+
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in page.header("Content-Security-Policy").split(";")
+    )
+    assert policy["default-src"] == "'none'"
+    assert policy["script-src"] == "'self'" and policy["style-src"] == "'self'"
+    assert "unsafe" not in page.header("Content-Security-Policy")
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert scripts and all('src="/docs/' in attributes for attributes in scripts)
+
+
+def test_every_asset_the_docs_page_names_is_served(meta_api):
+    page = meta_api.get("/docs")
+
+    for asset in re.findall(r'(?:href|src)="(/docs/[^"]+)"', page.text):
+        reply = meta_api.get(asset)
+        assert reply.status == 200, asset
+        assert reply.header("X-Content-Type-Options") == "nosniff"
+
+
+@pytest.mark.parametrize(
+    "asset",
+    [
+        "index.html",
+        "swagger-initializer.js",
+        "swagger-ui.css.map",
+        "swagger-ui-bundle.js.map",
+        "oauth2-redirect.html",
+        "swagger-ui.js",
+        "favicon-32x32.png",
+    ],
+)
+def test_no_file_of_swagger_ui_but_the_two_the_page_loads_is_served(meta_api, asset):
+    assert meta_api.get(f"/docs/{asset}").status == 404
+
+
+def _resolved(document: dict, response: dict) -> dict:
+    if "$ref" in response:
+        return document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+def _operations(document: dict):
+    for path, methods in document["paths"].items():
+        for method, spec in methods.items():
+            yield f"{method.upper()} {path}", spec
+
+
+def test_every_route_that_needs_the_database_documents_its_503(meta_api):
+    document = meta_api.get("/openapi.json").json
+
+    for name, spec in _operations(document):
+        if name in ("GET /openapi.json", "GET /docs"):
+            assert "503" not in spec["responses"], name
+            continue
+        assert "503" in spec["responses"], name
+        if name != "GET /health":
+            assert "Retry-After" in _resolved(document, spec["responses"]["503"])["headers"]
+
+
+def test_the_document_names_the_answers_each_kind_of_route_can_give(meta_api):
+    document = meta_api.get("/openapi.json").json
+
+    for name, spec in _operations(document):
+        statuses = set(spec["responses"])
+        assert "413" in statuses, name
+        if "requestBody" in spec:
+            assert {"400", "415", "422"} <= statuses, name
+        if "security" in spec:
+            unauthorized = _resolved(document, spec["responses"]["401"])
+            assert "WWW-Authenticate" in unauthorized["headers"], name
+        if "{" in name:
+            assert "404" in statuses, name
+    admin_only = document["paths"]["/users/{user_id}"]["patch"]
+    assert "403" in admin_only["responses"]
+
+
+def test_ids_in_paths_are_documented_as_the_numbers_and_uuids_the_routes_take(meta_api):
+    paths = meta_api.get("/openapi.json").json["paths"]
+
+    order_id = paths["/orders/{order_id}"]["get"]["parameters"][0]["schema"]
+    import_id = paths["/products/imports/{import_id}"]["get"]["parameters"][0]["schema"]
+    assert order_id == {"type": "integer", "minimum": 1, "maximum": 2147483647}
+    assert import_id == {"type": "string", "format": "uuid"}

@@ -2,7 +2,8 @@
 
 Headless Chromium loads /docs of the running `serverless offline` server: the page, the
 Swagger UI assets (served by the meta function at /docs/<asset>, never a CDN) and
-/openapi.json. The test passes only if Swagger UI drew an operation block per route.
+/openapi.json. The test passes only if Swagger UI drew an operation block per route
+under the page's Content-Security-Policy, which the browser reported no breach of.
 Without Chromium the test skips, except in CI (CI=true), which installs it.
 """
 
@@ -37,8 +38,9 @@ def _chromium() -> str:
     pytest.skip(reason)
 
 
-def _rendered_dom(browser: str, url: str, profile: Path) -> str:
-    """The DOM of `url` after its scripts ran, as headless Chromium prints it."""
+def _rendered_dom(browser: str, url: str, profile: Path) -> tuple[str, list[str]]:
+    """The DOM of `url` after its scripts ran, as headless Chromium prints it, and the
+    page's console messages (where Chromium reports every Content-Security-Policy breach)."""
     command = [
         browser,
         "--headless",
@@ -52,6 +54,8 @@ def _rendered_dom(browser: str, url: str, profile: Path) -> str:
         "--disable-component-update",
         "--disable-sync",
         f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
         "--virtual-time-budget=15000",
         "--dump-dom",
         url,
@@ -75,16 +79,16 @@ def _rendered_dom(browser: str, url: str, profile: Path) -> str:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)  # any helper still running
     assert process.returncode == 0, f"Chromium exited {process.returncode}\n{errors[-5000:]}"
-    return dom
+    return dom, [line for line in errors.splitlines() if ":CONSOLE" in line]
 
 
 def test_the_docs_page_shows_every_operation_of_the_shop_in_a_browser(
-    local_server: LocalServer, tmp_path: Path
+    local_server: LocalServer, tmp_path: Path, http
 ):
     browser = _chromium()
     url = f"{local_server.base_url}/docs"
 
-    dom = _rendered_dom(browser, url, tmp_path / "chromium-profile")
+    dom, console = _rendered_dom(browser, url, tmp_path / "chromium-profile")
 
     context = f"rendered DOM of {url}:\n{dom[:5000]}\n--- server output\n{local_server.output()}"
     assert 'id="swagger-ui"' in dom, context
@@ -92,3 +96,6 @@ def test_the_docs_page_shows_every_operation_of_the_shop_in_a_browser(
     assert "opblock" in dom, context
     for path in DOCUMENTED_PATHS:
         assert f'data-path="{path}"' in dom, f"no operation block for {path}\n{context}"
+    assert "default-src 'none'" in http.get(url, timeout=10).headers["Content-Security-Policy"]
+    breaches = [line for line in console if "Content Security Policy" in line]
+    assert not breaches, "\n".join(breaches)
