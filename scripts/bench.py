@@ -463,7 +463,7 @@ def measure_cold(bench: Bench, targets: list[Target], runs: int) -> dict[str, Co
             if round_no == 0:
                 continue
             cold = samples[target.name]
-            first_ms = run.steps[0].ms or 0.0
+            first_ms = run.steps[0].ms
             cold.init_ms.append(run.init_ms)
             cold.first_ms.append(first_ms)
             cold.in_process_ms.append(run.init_ms + first_ms)
@@ -495,7 +495,7 @@ def measure_warm(
     for target in targets:
         progress(f"warm calls of the floor, then of {target.name}")
         floor_run = bench.run(floor, [floor_step])
-        floor_us = statistics.median(floor_run.steps[0].samples_ms or []) * 1e3
+        floor_us = statistics.median(floor_run.steps[0].samples_ms) * 1e3
         results.append(warm_result(floor, floor.request, floor_run.steps[0], floor_us))
         scenarios = warm_scenarios(bench, target, calls, login_calls)
         run = bench.run(target, [step for _, step, _ in scenarios])
@@ -510,7 +510,7 @@ def measure_warm(
 def warm_result(
     target: Target, label: str, step: Step, floor_us: float, note: str = ""
 ) -> WarmResult:
-    times = [ms * 1e3 for ms in step.samples_ms or [step.ms]]
+    times = [ms * 1e3 for ms in step.samples_ms]
     return WarmResult(
         target, label, len(times), statistics.median(times), p90(times), floor_us, note
     )

@@ -97,11 +97,11 @@ class Artifacts:
 
 @dataclass(frozen=True)
 class Step:
-    """One event handled `calls` times: the last answer, and the time of each call."""
+    """One event handled `calls` times: the last answer, the first call's time, each's."""
 
     response: Any
-    ms: float | None
-    samples_ms: list[float] | None
+    ms: float
+    samples_ms: list[float]
     statuses: list[int]
     modules: list[str]
 

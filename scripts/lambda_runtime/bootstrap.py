@@ -93,8 +93,8 @@ def main() -> None:
                 statuses.add(response["statusCode"])
         steps.append(
             {
-                "ms": samples[0] if len(samples) == 1 else None,
-                "samples_ms": samples if len(samples) > 1 else None,
+                "ms": samples[0],
+                "samples_ms": samples,
                 "statuses": sorted(statuses),
                 "modules": new_modules(known),
                 "response": response,
