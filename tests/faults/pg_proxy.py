@@ -184,13 +184,11 @@ class FaultProxy:
 
     def _swallow(self, client: socket.socket) -> None:
         client.setblocking(False)
-        while not self._stopping.is_set():
-            readable, _, _ = select.select([client], [], [], 0.1)
-            if readable:
-                try:
-                    if not client.recv(65536):
-                        break
-                except OSError:
+        # Stops when the client hangs up or when the proxy closes the socket under it.
+        with contextlib.suppress(OSError, ValueError):
+            while not self._stopping.is_set():
+                readable, _, _ = select.select([client], [], [], 0.1)
+                if readable and not client.recv(65536):
                     break
         with contextlib.suppress(OSError):
             client.close()
@@ -200,7 +198,10 @@ class FaultProxy:
         for sock in peers:
             sock.setblocking(False)
         while not self._stopping.is_set():
-            readable, _, _ = select.select(list(peers), [], [], 0.1)
+            try:
+                readable, _, _ = select.select(list(peers), [], [], 0.1)
+            except (OSError, ValueError):  # closed by the proxy under this thread
+                return
             for sock in readable:
                 try:
                     data = sock.recv(65536)
