@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, NotAuthenticated, NotFound
 from shared.models import User
-from shared.paging import Page, SortKey, contains, fetch_page
+from shared.paging import Listing, Page, SortKey, contains, substring_pattern
 from shared.services import tokens
 
-OLDEST_FIRST = SortKey(name="created_at", expression=User.created_at, id_column=User.id)
+_users = User.__table__
+OLDEST_FIRST = SortKey(name="created_at", expression=_users.c.created_at, id_column=_users.c.id)
+# What a listing shows of a user: the columns of UserOut.
+_LISTED = [_users.c[name] for name in ("id", "email", "name", "role", "is_active", "created_at")]
 
 
 def authenticate(session: Session, *, access_token: str) -> User:
@@ -35,18 +39,35 @@ def list_users(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Users matching every given filter, oldest first, one keyset page at a time."""
-    statement = select(User)
-    if q:
-        statement = statement.where(contains(User.email, q) | contains(User.name, q))
-    if role is not None:
-        statement = statement.where(User.role == role)
-    if is_active is not None:
-        statement = statement.where(User.is_active.is_(is_active))
+    """Users matching every given filter, oldest first, one keyset page at a time.
+
+    Each item is a dict of UserOut's fields.
+    """
+    params = {"q": substring_pattern(q) if q else None, "role": role}
     scope = {"q": q, "role": role, "is_active": is_active}
-    return fetch_page(
-        session, statement, sort=OLDEST_FIRST, scope=scope, limit=limit, cursor=cursor
+    return _listing(q=bool(q), role=role is not None, is_active=is_active).fetch(
+        session,
+        params={name: value for name, value in params.items() if value is not None},
+        scope=scope,
+        limit=limit,
+        cursor=cursor,
     )
+
+
+@cache
+def _listing(*, q: bool, role: bool, is_active: bool | None) -> Listing:
+    """The listing of one combination of filters (which are given, not their values)."""
+    statement = select(*_LISTED)
+    if q:
+        pattern = bindparam("q")
+        statement = statement.where(
+            contains(_users.c.email, pattern) | contains(_users.c.name, pattern)
+        )
+    if role:
+        statement = statement.where(_users.c.role == bindparam("role"))
+    if is_active is not None:
+        statement = statement.where(_users.c.is_active.is_(is_active))
+    return Listing(statement, OLDEST_FIRST)
 
 
 def get_user(session: Session, user_id: int) -> User:
