@@ -78,11 +78,14 @@ class Listing:
             order = (sort.expression.desc(), sort.id_column.desc())
         else:
             order = (sort.expression.asc(), sort.id_column.asc())
-        self.first_page = (
-            statement.add_columns(sort.expression.label("_sort_value"))
-            .order_by(*order)
-            .limit(bindparam("page_size"))
-        )
+        selected = list(statement.selected_columns)
+        self._width = len(selected)
+        # The cursor's sort value: a selected column if the sort is one, else one more.
+        self._sort_at = next((i for i, c in enumerate(selected) if c is sort.expression), None)
+        if self._sort_at is None:
+            statement = statement.add_columns(sort.expression.label("_sort_value"))
+            self._sort_at = self._width
+        self.first_page = statement.order_by(*order).limit(bindparam("page_size"))
         self.later_page = self.first_page.where(key < after if sort.descending else key > after)
         self._id_key = sort.id_column.key
 
@@ -108,14 +111,14 @@ class Listing:
             params["page_after_value"], params["page_after_id"] = value, last_id
             statement = self.later_page
         result = session.execute(statement, params)
-        names = list(result.keys())[:-1]  # the last column is _sort_value
+        names = list(result.keys())[: self._width]
         rows = result.all()
         items = [dict(zip(names, row, strict=False)) for row in rows[:limit]]
         next_cursor = None
         if len(rows) > limit:
-            last = items[-1]
+            last = rows[limit - 1]
             next_cursor = _write(
-                self.sort.name, fingerprint, rows[limit - 1][-1], last[self._id_key]
+                self.sort.name, fingerprint, last[self._sort_at], items[-1][self._id_key]
             )
         return Page(items, next_cursor)
 
