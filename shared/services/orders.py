@@ -31,6 +31,7 @@ _LISTED = [
     _orders.c[name]
     for name in ("id", "user_id", "status", "total_cents", "created_at", "updated_at")
 ]
+# order_id first: _attach_lines files each line under its order by it.
 _LINES_OF_ORDERS = (
     select(
         *(
@@ -278,8 +279,8 @@ def _attach_lines(session: Session, orders: list[dict]) -> None:
         order["items"] = lines_of[order["id"]] = []
     result = session.execute(_LINES_OF_ORDERS, {"order_ids": list(lines_of)})
     names = list(result.keys())
-    for line in result:
-        lines_of[line.order_id].append(dict(zip(names, line, strict=True)))
+    for line in result.all():
+        lines_of[line[0]].append(dict(zip(names, line, strict=True)))
 
 
 def get_order(session: Session, order_id: int, *, viewer: User) -> Order:
