@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus
 
-from shared import db
+from shared import db, deadline
 from shared.config import require
 from shared.log import logger
 from shared.services import imports
@@ -15,6 +15,7 @@ require("imports_bucket")
 
 def handler(event: dict, context: object) -> dict:
     """One import run per S3 ObjectCreated record; a summary of what each record did."""
+    time_left = deadline.of_invocation(context)
     results = []
     for record in event.get("Records", []):
         if not record.get("eventName", "").startswith("ObjectCreated:"):
@@ -25,6 +26,10 @@ def handler(event: dict, context: object) -> dict:
         stored = record["s3"]["object"]
         # S3 event keys are URL-encoded, with "+" for a space.
         key = unquote_plus(stored["key"])
+        if time_left.passed():
+            # Failing the invocation makes Lambda run the event again, minutes later; the
+            # records already imported are then ignored as finished.
+            raise deadline.OutOfTime(f"no time left to import {key}; left for a retry")
         with db.session_scope() as session:
             report = imports.run_import(
                 session,
@@ -32,6 +37,7 @@ def handler(event: dict, context: object) -> dict:
                 key=key,
                 etag=stored.get("eTag"),
                 version_id=stored.get("versionId"),
+                deadline=time_left,
             )
         if report is None:
             results.append({"key": key, "import_id": None, "status": "ignored"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -11,7 +12,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from shared import db
+from shared import db, deadline
 from shared.config import settings
 from shared.log import logger
 from shared.schemas.orders import OrderPlaced
@@ -23,7 +24,12 @@ settings()
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
-def record_handler(record: SQSRecord) -> str:
+def record_handler(record: SQSRecord, *, time_left: deadline.Deadline = deadline.NEVER) -> str:
+    # A record not started because time is short raises: it is reported as a batch item
+    # failure and SQS delivers it again, instead of the function timing out mid-batch.
+    if time_left.passed():
+        logger.warning("out of time: record left for redelivery", message_id=record.message_id)
+        raise deadline.OutOfTime(record.message_id)
     # A body that does not parse raises here: the record is reported as a batch item
     # failure and, after the queue's retries, lands in the dead-letter queue.
     event = OrderPlaced.model_validate(json.loads(record.body))
@@ -35,6 +41,10 @@ def record_handler(record: SQSRecord) -> str:
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
+    time_left = deadline.of_invocation(context)
     return process_partial_response(
-        event=event, record_handler=record_handler, processor=processor, context=context
+        event=event,
+        record_handler=partial(record_handler, time_left=time_left),
+        processor=processor,
+        context=context,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import suppress
 
 import serverless_wsgi
 from flask import Response, g, request
@@ -65,19 +66,30 @@ def place_order() -> Response:
         idempotency_key=key,
         request_hash=hashlib.sha256(body.model_dump_json().encode()).hexdigest() if key else None,
     )
+    # The answer is made first: a failed publish rolls the session back, which would
+    # make the order reload from a database that may be the very thing failing.
+    placed_reply = respond(
+        OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"}
+    )
     if placed.event_id:
         _publish_now(placed.event_id)
-    return respond(OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"})
+    return placed_reply
 
 
 def _publish_now(event_id: str) -> None:
     # The order is committed with its event; sending it now only saves waiting for the
-    # next housekeeping run, so no failure here may fail the request.
+    # next housekeeping run, so no failure here may fail or hold the request. Hence one
+    # attempt (retries=0) of at most AWS_CALL_TIMEOUT for connecting and as much for the
+    # answer: a queue that is down or never answers costs the client ~2 s, not botocore's
+    # 60 s read timeout times its retries, and housekeeping (with retries) sends it later.
     try:
-        outbox.publish(session(), event_ids=[event_id])
+        outbox.publish(session(), event_ids=[event_id], retries=0)
     except Exception:
-        session().rollback()
         logger.exception("order.placed left in the outbox", event_id=event_id)
+        # Ends the publish transaction (and its row locks) now; a connection too broken
+        # to roll back is discarded when the request's session closes.
+        with suppress(Exception):
+            session().rollback()
 
 
 @app.get("/orders")

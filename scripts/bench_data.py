@@ -190,26 +190,21 @@ def fresh_database(server_url: str, *, pool_size: int, keep: bool) -> Iterator[A
     threads sharing one engine only mimic with N pooled connections (with a pool of 1,
     every overflow request would open a connection).
     """
-    from sqlalchemy import create_engine, make_url, text
+    from sqlalchemy import make_url
 
     from shared import db
     from shared.migrations import upgrade
+    from tests.postgres import ServerUnavailable, ThrowawayDatabase
 
     server = make_url(server_url)
     if server.get_backend_name() != "postgresql":
         raise BenchError(f"--database-url must be a PostgreSQL server, not {server.drivername}")
-    name = f"shop_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        where = server.render_as_string(hide_password=True)
-        raise BenchError(f"cannot create a database on {where}: {error}") from error
-    url = server.set(database=name)
-    os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-    engine = db.build_engine(url, pool_size=pool_size)
+        database = ThrowawayDatabase(server, prefix="shop_bench")
+    except ServerUnavailable as error:
+        raise BenchError(f"cannot create a database: {error}") from error
+    os.environ["DATABASE_URL"] = database.url.render_as_string(hide_password=False)
+    engine = db.build_engine(database.url, pool_size=pool_size)
     try:
         upgrade(engine)
         db.use_engine(engine)
@@ -217,11 +212,9 @@ def fresh_database(server_url: str, *, pool_size: int, keep: bool) -> Iterator[A
     finally:
         engine.dispose()
         if keep:
-            progress(f"kept the database {name!r}")
+            progress(f"kept the database {database.name!r}")
         else:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+            database.drop()
 
 
 @dataclass

@@ -23,7 +23,6 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SERVER = "postgresql+pg8000://postgres@127.0.0.1:5432/test"
 BUCKET = "shop-api-bench-imports"
 HEADER = "sku,name,description,category,price_cents,stock\n"
 
@@ -33,7 +32,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument(
         "--database-url",
-        help=f"default: a new database on the server of {DEFAULT_SERVER}, dropped afterwards",
+        help="default: a new database on the tests' PostgreSQL server, dropped afterwards",
     )
     args = parser.parse_args()
 
@@ -66,25 +65,18 @@ def main() -> int:
 
 def _database(url: str | None):
     """The engine to import into, and how to clean up after it."""
-    from sqlalchemy import create_engine, make_url, text
-
     from shared import db
+    from tests.postgres import DEFAULT_SERVER, ThrowawayDatabase
 
     if url:
         engine = db.build_engine(url)
         return engine, engine.dispose
-    server = make_url(DEFAULT_SERVER)
-    name = f"shop_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = db.build_engine(server.set(database=name))
+    database = ThrowawayDatabase(DEFAULT_SERVER, prefix="shop_bench")
+    engine = db.build_engine(database.url)
 
     def drop() -> None:
         engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        database.drop()
 
     return engine, drop
 

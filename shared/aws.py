@@ -3,6 +3,12 @@
 boto3 costs ~150 ms to import, so nothing here imports it until a client is asked for.
 Region, credentials and endpoint come from the standard AWS environment variables
 (`AWS_REGION`, `AWS_ENDPOINT_URL` for a local emulation), never from code.
+
+Every call is bounded (operations.md, "Timeouts and faults"): connecting and each read
+give up after AWS_CALL_TIMEOUT, and a failed call is retried at most `retries` times by
+botocore's standard mode (exponential backoff with jitter, transient errors only). boto3's
+own defaults would wait 60 s per read, so a queue that never answers held POST /orders
+for minutes.
 """
 
 from __future__ import annotations
@@ -11,17 +17,47 @@ import os
 from functools import cache
 from typing import Any
 
+from shared.config import settings
+
+# Event functions and housekeeping have time to ride out a blip: two retries after the
+# first attempt. A caller that has somewhere else to leave the work and someone waiting
+# (POST /orders: the outbox) asks for retries=0.
+RETRIES = 2
+
+
+def client(service: str, *, retries: int = RETRIES) -> Any:
+    """The process-wide boto3 client for `service` whose failed calls retry `retries` times."""
+    return _client(service, retries)
+
+
+def longest_call(*, retries: int = RETRIES) -> float:
+    """Seconds one call may take at worst: every attempt timing out, and the backoffs between."""
+    timeout = settings().aws_call_timeout
+    # Standard mode sleeps at most min(2**i, 20) s before retry i (0-based), less for
+    # errors that are not throttling; an x-amz-retry-after header could add more, which
+    # none of the services used here sends.
+    backoff = sum(min(2**i, 20) for i in range(retries))
+    return (retries + 1) * 2 * timeout + backoff
+
 
 @cache
-def client(service: str) -> Any:
-    """The process-wide boto3 client for `service`."""
+def _client(service: str, retries: int) -> Any:
     import boto3
     from botocore.config import Config
 
+    timeout = settings().aws_call_timeout
     options = _s3_options() if service == "s3" else {}
     # botocore reads only AWS_DEFAULT_REGION; Lambda sets both, operations.md names AWS_REGION.
     region = os.environ.get("AWS_REGION") or None
-    return boto3.client(service, region_name=region, config=Config(**options))
+    config = Config(
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        # "max_attempts" counts the retries after the first attempt (botocore turns it
+        # into total_max_attempts = max_attempts + 1).
+        retries={"max_attempts": retries, "mode": "standard"},
+        **options,
+    )
+    return boto3.client(service, region_name=region, config=config)
 
 
 def _s3_options() -> dict[str, Any]:
@@ -35,5 +71,5 @@ def _s3_options() -> dict[str, Any]:
 
 
 def reset_clients() -> None:
-    """Forget cached clients (tests switch between moto mocks)."""
-    client.cache_clear()
+    """Forget cached clients (tests switch between moto mocks and endpoints)."""
+    _client.cache_clear()

@@ -14,12 +14,15 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from shared import snapstart
 from shared.config import settings
 
 _engine: Engine | None = None
 # The pool logs a dead connection's failed goodbye as a multi-line traceback; the fault
 # itself is already reported once, as one JSON line, by whoever met it.
 logging.getLogger("sqlalchemy.pool").setLevel(logging.CRITICAL)
+# Every function's cold path imports this module, and the hooks look after its pool.
+snapstart.register_hooks()
 
 
 def database_url() -> URL:
@@ -197,6 +200,13 @@ def engine() -> Engine:
     if _engine is None:
         _engine = build_engine(database_url())
     return _engine
+
+
+def drop_pooled_connections(*, close: bool) -> None:
+    """Empty the pool of the engine, if one was built; `close=False` leaves the sockets unclosed."""
+    # Never engine(): building one here would read the database secret for nothing.
+    if _engine is not None:
+        _engine.dispose(close=close)
 
 
 def use_engine(new_engine: Engine) -> None:

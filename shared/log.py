@@ -7,8 +7,20 @@ import sys
 import time
 from typing import Any
 
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging.formatter import RESERVED_LOG_ATTRS
+# Powertools' package __init__ imports botocore only to add its name to boto3's User-Agent
+# header, so every function would load botocore at cold start, even those that never call
+# AWS. Hidden for these imports (None in sys.modules fails `import botocore`), it is
+# skipped, the header with it; a function that calls AWS imports botocore later, in
+# shared.aws, as usual.
+_hide_botocore = "botocore" not in sys.modules
+if _hide_botocore:
+    sys.modules["botocore"] = None  # type: ignore[assignment]
+try:
+    from aws_lambda_powertools import Logger
+    from aws_lambda_powertools.logging.formatter import RESERVED_LOG_ATTRS
+finally:
+    if _hide_botocore:
+        del sys.modules["botocore"]
 
 logger = Logger(service="shop-api")
 

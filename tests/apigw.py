@@ -106,6 +106,43 @@ def rest_v1_event(
     return event
 
 
+def api_event(
+    method: str,
+    path: str,
+    *,
+    json_body: Any = None,
+    body: bytes | None = None,
+    headers: dict | None = None,
+    query: dict | None = None,
+    token: str | None = None,
+    base64_body: bool = False,
+    version: str = "2.0",
+) -> dict:
+    """The event of one request: a JSON body encoded and a bearer token sent, if given."""
+    headers = dict(headers or {})
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        headers.setdefault("Content-Type", "application/json")
+    if token:
+        headers.setdefault("Authorization", f"Bearer {token}")
+    if version == "2.0":
+        return http_v2_event(
+            method, path, query=query, headers=headers, body=body, base64_body=base64_body
+        )
+    return rest_v1_event(method, path, query=query, headers=headers, body=body)
+
+
+def reply_of(result: dict) -> Reply:
+    """A handler's answer to an API Gateway event, as the client receives it."""
+    raw = result.get("body") or ""
+    text = base64.b64decode(raw).decode() if result.get("isBase64Encoded") else raw
+    if "multiValueHeaders" in result:
+        headers = {k: ", ".join(v) for k, v in result["multiValueHeaders"].items()}
+    else:
+        headers = result.get("headers", {})
+    return Reply(result["statusCode"], headers, text)
+
+
 class Client:
     """Calls a Lambda handler the way API Gateway would, one event per request."""
 
@@ -114,38 +151,11 @@ class Client:
         self.version = version
         self.token: str | None = None
 
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        json_body: Any = None,
-        body: bytes | None = None,
-        headers: dict | None = None,
-        query: dict | None = None,
-        token: str | None = None,
-        base64_body: bool = False,
-    ) -> Reply:
-        headers = dict(headers or {})
-        if json_body is not None:
-            body = json.dumps(json_body).encode()
-            headers.setdefault("Content-Type", "application/json")
-        if token or self.token:
-            headers.setdefault("Authorization", f"Bearer {token or self.token}")
-        if self.version == "2.0":
-            event = http_v2_event(
-                method, path, query=query, headers=headers, body=body, base64_body=base64_body
-            )
-        else:
-            event = rest_v1_event(method, path, query=query, headers=headers, body=body)
-        result = self.handler(copy.deepcopy(event), LambdaContext())
-        raw = result.get("body") or ""
-        text = base64.b64decode(raw).decode() if result.get("isBase64Encoded") else raw
-        if "multiValueHeaders" in result:
-            reply_headers = {k: ", ".join(v) for k, v in result["multiValueHeaders"].items()}
-        else:
-            reply_headers = result.get("headers", {})
-        return Reply(result["statusCode"], reply_headers, text)
+    def request(self, method: str, path: str, **kwargs: Any) -> Reply:
+        """One request; keywords as for `api_event` (the client's token by default)."""
+        kwargs["token"] = kwargs.get("token") or self.token
+        event = api_event(method, path, version=self.version, **kwargs)
+        return reply_of(self.handler(copy.deepcopy(event), LambdaContext()))
 
     def get(self, path: str, **kwargs: Any) -> Reply:
         return self.request("GET", path, **kwargs)

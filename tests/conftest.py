@@ -11,7 +11,6 @@ import io
 import os
 import socket
 import tempfile
-import uuid
 from types import SimpleNamespace
 
 _LOCAL_DIR = tempfile.mkdtemp(prefix="shop-tests-")
@@ -38,12 +37,13 @@ for name in (
     os.environ.pop(name, None)
 
 import pytest  # noqa: E402
-from sqlalchemy import create_engine, delete, make_url, text  # noqa: E402
+from sqlalchemy import delete  # noqa: E402
 
 from shared import db  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 from shared.models import Base  # noqa: E402
 from tests.apigw import Client  # noqa: E402
+from tests.postgres import DEFAULT_SERVER, ServerUnavailable, ThrowawayDatabase  # noqa: E402
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -61,40 +61,22 @@ def _cheap_password_hashes():
     passwords._hasher = original
 
 
-DEFAULT_POSTGRES = "postgresql+pg8000://postgres@127.0.0.1:5432/test"
-
-
-def _postgres_engine():
-    base = make_url(os.environ.get("TEST_DATABASE_URL") or DEFAULT_POSTGRES)
-    name = f"shop_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        admin.dispose()
-        reason = f"PostgreSQL at {base.render_as_string(hide_password=True)} unreachable: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
-        pytest.skip(reason)
-    engine = db.build_engine(base.set(database=name))
-
-    def drop() -> None:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return engine, drop
-
-
 @pytest.fixture(scope="session")
 def postgres_database():
     """A fresh, migrated PostgreSQL database for this run."""
-    engine, drop = _postgres_engine()
+    try:
+        database = ThrowawayDatabase(
+            os.environ.get("TEST_DATABASE_URL") or DEFAULT_SERVER, prefix="shop_test"
+        )
+    except ServerUnavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{error} (CI must run the PostgreSQL tests)")
+        pytest.skip(str(error))
+    engine = db.build_engine(database.url)
     upgrade(engine)
     yield engine
-    drop()
+    engine.dispose()
+    database.drop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

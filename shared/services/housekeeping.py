@@ -1,4 +1,7 @@
-"""The scheduled chores: each bounded per run and safe to run concurrently with itself."""
+"""The scheduled chores: each bounded per run and safe to run concurrently with itself.
+
+Each takes the run's `deadline` and leaves what it has not started once it passes.
+"""
 
 from __future__ import annotations
 
@@ -8,27 +11,30 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from shared.config import settings
+from shared.deadline import NEVER, Deadline
 from shared.errors import Conflict
 from shared.models import Order, RefreshToken
 from shared.models.base import utcnow
-from shared.services import orders, outbox, rate_limits
+from shared.services import imports, orders, outbox, rate_limits
 
 MAX_BATCHES = 20
 BATCH = 100
 
 
-def resend_unsent_events(session: Session) -> int:
+def resend_unsent_events(session: Session, *, deadline: Deadline = NEVER) -> int:
     """Send every unsent outbox event, oldest first, whatever its age."""
     total = 0
     for _ in range(MAX_BATCHES):
-        sent = outbox.publish(session, limit=BATCH)
+        if deadline.passed():
+            break
+        sent = outbox.publish(session, limit=BATCH, deadline=deadline)
         total += sent
         if sent < BATCH:
             break
     return total
 
 
-def cancel_abandoned_orders(session: Session) -> int:
+def cancel_abandoned_orders(session: Session, *, deadline: Deadline = NEVER) -> int:
     """Cancel orders pending for longer than PENDING_ORDER_TTL, releasing their stock."""
     cutoff = utcnow() - timedelta(seconds=settings().pending_order_ttl)
     ids = session.scalars(
@@ -40,6 +46,8 @@ def cancel_abandoned_orders(session: Session) -> int:
     session.rollback()
     cancelled = 0
     for order_id in ids:
+        if deadline.passed():
+            break
         try:
             # Only from pending: an order the consumer confirmed meanwhile stays confirmed.
             orders.cancel_order(session, order_id, viewer=None, from_statuses=("pending",))
@@ -49,7 +57,9 @@ def cancel_abandoned_orders(session: Session) -> int:
     return cancelled
 
 
-def delete_expired_refresh_tokens(session: Session) -> int:
+def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVER) -> int:
+    if deadline.passed():
+        return 0
     expired = (
         select(RefreshToken.id)
         .where(RefreshToken.expires_at < utcnow())
@@ -65,8 +75,17 @@ def delete_expired_refresh_tokens(session: Session) -> int:
     return deleted
 
 
-def delete_ended_rate_limit_windows(session: Session) -> int:
+def delete_ended_rate_limit_windows(session: Session, *, deadline: Deadline = NEVER) -> int:
     """Delete counters whose window has ended: the next attempt starts a new window anyway."""
+    if deadline.passed():
+        return 0
     deleted = rate_limits.delete_ended_windows(session, at_most=BATCH * MAX_BATCHES)
     session.commit()
     return deleted
+
+
+def end_stalled_imports(session: Session, *, deadline: Deadline = NEVER) -> int:
+    """End as failed the CSV imports whose runs crashed or timed out and were not retried."""
+    if deadline.passed():
+        return 0
+    return imports.end_stalled(session)

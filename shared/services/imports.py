@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.config import settings
+from shared.deadline import NEVER, Deadline, OutOfTime
 from shared.errors import NotFound
 from shared.log import logger
 from shared.models import Product, ProductImport
@@ -28,6 +29,8 @@ UPLOAD_CONTENT_TYPE = "text/csv"
 FINISHED = ("done", "failed")
 # A run holding its claim this long has crashed: catalog_import times out well before.
 STALE_CLAIM = timedelta(minutes=15)
+# Bound on the imports one housekeeping run ends.
+STALLED_BATCH = 100
 # Rows per round trip: one SELECT of known SKUs, one INSERT, one UPDATE (9 columns x 500
 # rows stays far below the bind-parameter limits of SQLite and PostgreSQL).
 BATCH_ROWS = 500
@@ -76,11 +79,14 @@ def run_import(
     key: str,
     etag: str | None = None,
     version_id: str | None = None,
+    deadline: Deadline = NEVER,
 ) -> dict[str, Any] | None:
     """Import the file uploaded for an import, once; its report, or None if ignored.
 
     Ignored: an object that belongs to no import, an import already done or failed (a
-    redelivered event must not undo later edits), and one that another run holds.
+    redelivered event must not undo later edits), and one that another run holds. A run
+    that reaches `deadline` before the end of the file ends the import `failed`, with
+    nothing changed, rather than being cut off by its function's timeout.
     """
     context = {"bucket": bucket, "key": key, "etag": etag, "version_id": version_id}
     found = None
@@ -101,8 +107,10 @@ def run_import(
 
     logger.info("import started", import_id=import_id, **context)
     try:
-        outcome = _import_file(session, bucket=bucket, key=key, version_id=version_id)
-    except UnreadableFile as error:
+        outcome = _import_file(
+            session, bucket=bucket, key=key, version_id=version_id, deadline=deadline
+        )
+    except (UnreadableFile, OutOfTime) as error:
         session.rollback()
         _update(session, import_id, status="failed", error=str(error))
         logger.warning("import failed", import_id=import_id, error=str(error))
@@ -122,6 +130,48 @@ def run_import(
         )
     session.expire_all()
     return get_import(session, import_id)
+
+
+def end_stalled(session: Session) -> int:
+    """End as failed the imports that no run will finish any more; returns how many.
+
+    A run that crashed or was killed leaves its claim behind (`processing`); one that met
+    an unexpected error gives the import back (`waiting`) for Lambda's retries of the S3
+    event, which come within minutes, and an upload URL is good for 15 minutes. Past
+    those times nothing will move the import again, and its report says so.
+    """
+    now = utcnow()
+    stalled = (
+        (
+            and_(
+                ProductImport.status == "processing", ProductImport.updated_at < now - STALE_CLAIM
+            ),
+            "the import stopped before it finished (its run crashed or timed out) and was "
+            "not retried; no product was changed",
+        ),
+        (
+            and_(
+                ProductImport.status == "waiting",
+                ProductImport.updated_at < now - STALE_CLAIM,
+                ProductImport.created_at < now - timedelta(seconds=UPLOAD_EXPIRES_IN) - STALE_CLAIM,
+            ),
+            "no file was imported: none was uploaded while the upload URL was valid, or "
+            "every run of it failed; no product was changed",
+        ),
+    )
+    ended = 0
+    for condition, reason in stalled:
+        ids = select(ProductImport.id).where(condition).limit(STALLED_BATCH).scalar_subquery()
+        ended += session.execute(
+            update(ProductImport)
+            .where(ProductImport.id.in_(ids), condition)
+            .values(status="failed", error=reason, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    session.commit()
+    if ended:
+        logger.warning("stalled imports ended as failed", imports=ended)
+    return ended
 
 
 def _claim(session: Session, import_id: str) -> bool:
@@ -167,7 +217,7 @@ def _update(session: Session, import_id: str, **values: Any) -> None:
 
 
 def _import_file(
-    session: Session, *, bucket: str, key: str, version_id: str | None
+    session: Session, *, bucket: str, key: str, version_id: str | None, deadline: Deadline
 ) -> dict[str, Any]:
     """Upsert every good record of the object, in this session's open transaction."""
     from shared.services.catalog_csv import MAX_BYTES, TOO_LARGE, UnreadableFile, read_products
@@ -189,6 +239,11 @@ def _import_file(
                 continue
             batch.append(record.product)
             if len(batch) == BATCH_ROWS:
+                if deadline.passed():
+                    raise OutOfTime(
+                        f"the import did not finish within its time limit (it had reached "
+                        f"line {record.line}); no product was changed: import the file in parts"
+                    )
                 tally.count(*_upsert(session, batch))
                 batch.clear()
         if batch:

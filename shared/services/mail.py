@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.aws import client
+from shared import aws
 from shared.config import settings
 from shared.emails import mail_address
 from shared.models import Order, User
@@ -29,8 +29,14 @@ def order_confirmation(order: Order, user: User) -> dict:
 
 
 def send(message: dict) -> str:
-    """Send through SES; returns its message id. Failures propagate to the caller."""
-    return client("ses").send_email(**message)["MessageId"]
+    """Send through SES; returns its message id. Failures propagate to the caller.
+
+    One attempt, bounded by AWS_CALL_TIMEOUT. SendEmail is not idempotent: an attempt
+    whose answer was lost may have sent the mail all the same, and each botocore retry
+    could send one more. So the consumer's record fails instead, and the queue's
+    redelivery, minutes later, is the retry: at most one mail per delivery.
+    """
+    return aws.client("ses", retries=0).send_email(**message)["MessageId"]
 
 
 def _money(cents: int) -> str:

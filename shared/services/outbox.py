@@ -7,8 +7,9 @@ import json
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
-from shared.aws import client
+from shared import aws
 from shared.config import settings
+from shared.deadline import NEVER, Deadline
 from shared.log import logger
 from shared.models import OutboxEvent
 from shared.models.base import utcnow
@@ -16,13 +17,22 @@ from shared.models.base import utcnow
 BATCH = 100
 
 
-def publish(session: Session, *, event_ids: list[str] | None = None, limit: int = BATCH) -> int:
+def publish(
+    session: Session,
+    *,
+    event_ids: list[str] | None = None,
+    limit: int = BATCH,
+    retries: int = aws.RETRIES,
+    deadline: Deadline = NEVER,
+) -> int:
     """Send unsent events (these, or the oldest `limit`) to the queue; returns how many.
 
     One UPDATE claims the events (marks them sent, skipping rows another publisher holds)
     and keeps them locked until COMMIT, so a placement and a housekeeping run, or two
-    housekeeping runs, never send one event twice. A queue that cannot be reached stops
-    the batch: what was not sent is marked unsent again before COMMIT, for later.
+    housekeeping runs, never send one event twice. A queue that cannot be reached or does
+    not answer (each send bounded by AWS_CALL_TIMEOUT and `retries`), or a `deadline`
+    that passes, stops the batch: what was not sent is marked unsent again before
+    COMMIT, for later.
     """
     queue_url = settings().orders_queue_url
     if not queue_url:
@@ -51,8 +61,13 @@ def publish(session: Session, *, event_ids: list[str] | None = None, limit: int 
     claimed.sort(key=lambda row: (row.created_at, row.id))
     sent = 0
     for row in claimed:
+        if deadline.passed():
+            logger.info("out of time: events left for the next run", unsent=len(claimed) - sent)
+            break
         try:
-            client("sqs").send_message(QueueUrl=queue_url, MessageBody=json.dumps(row.body))
+            aws.client("sqs", retries=retries).send_message(
+                QueueUrl=queue_url, MessageBody=json.dumps(row.body)
+            )
         except Exception as error:  # any failure of the queue: keep the rest for later
             logger.warning("event not sent", event_id=row.id, error_type=type(error).__name__)
             break

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote_plus, unquote, urlsplit
 
 import pytest
-import requests
 from sqlalchemy import select
 
 from handlers import catalog_import
 from shared.models import Product, ProductImport
-from tests.apigw import EVENTS, Client, LambdaContext
+from tests.apigw import Client, LambdaContext
+from tests.uploads import BUCKET, event_for_upload, object_created, upload
 
 ROOT = Path(__file__).resolve().parents[2]
-BUCKET = os.environ["IMPORTS_BUCKET"]
 CSV = (
     "\ufeffsku,name,description,category,price_cents,stock\r\n"
     'MUG-1,"Mug, white","Holds tea,\r\nor coffee",kitchen,1250,10\r\n'
@@ -29,35 +26,11 @@ CSV = (
 )
 
 
-def object_created(key: str, *, size: int, etag: str, bucket: str = BUCKET) -> dict:
-    """An S3 ObjectCreated:Put event as AWS sends it, its key URL-encoded."""
-    event = copy.deepcopy(json.loads((EVENTS / "s3_object_created.json").read_text()))
-    record = event["Records"][0]
-    record["s3"]["bucket"].update(name=bucket, arn=f"arn:aws:s3:::{bucket}")
-    record["s3"]["object"].update(key=quote_plus(key, safe="/"), size=size, eTag=etag)
-    return event
-
-
-def event_for_upload(s3, key: str) -> dict:
-    """The event S3 sends once the object at `key` is stored."""
-    stored = s3.head_object(Bucket=BUCKET, Key=key)
-    return object_created(key, size=stored["ContentLength"], etag=stored["ETag"].strip('"'))
-
-
 @pytest.fixture
 def products_api(engine) -> Client:
     from handlers.products import handler
 
     return Client(handler)
-
-
-def upload(started: dict, content: bytes) -> str:
-    """PUT the file to the pre-signed URL, as a browser or curl would; the object's key."""
-    reply = requests.put(
-        started["upload_url"], data=content, headers=started["upload_headers"], timeout=30
-    )
-    assert reply.status_code == 200, reply.text
-    return unquote(urlsplit(started["upload_url"]).path).removeprefix(f"/{BUCKET}/")
 
 
 def test_an_admin_imports_a_csv_file_from_upload_url_to_report(

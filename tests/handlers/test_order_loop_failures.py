@@ -6,14 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from botocore.exceptions import EndpointConnectionError
 from sqlalchemy import update
 
-from shared import aws
 from shared.models import Order, OutboxEvent, Product, RefreshToken
 from shared.models.base import utcnow
 from tests import factories, queues
 from tests.apigw import Client
+from tests.faults.hung_endpoint import closed_port, service_at
 
 
 @pytest.fixture
@@ -42,19 +41,11 @@ def housekeeping() -> dict:
     return handler({}, None)
 
 
-def break_the_queue(monkeypatch) -> None:
-    def unreachable(**_kwargs):
-        raise EndpointConnectionError(endpoint_url="https://sqs.eu-west-1.amazonaws.com")
-
-    monkeypatch.setattr(aws.client("sqs"), "send_message", unreachable)
-
-
-def test_an_order_is_placed_even_when_the_queue_is_down(
-    api, token, product, aws_world, session, monkeypatch
-):
-    break_the_queue(monkeypatch)
-
-    reply = api.post("/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token)
+def test_an_order_is_placed_even_when_the_queue_is_down(api, token, product, aws_world, session):
+    with service_at("sqs", closed_port()):
+        reply = api.post(
+            "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+        )
 
     assert reply.status == 201
     assert session.query(OutboxEvent).one().sent_at is None
@@ -62,10 +53,9 @@ def test_an_order_is_placed_even_when_the_queue_is_down(
 
 
 def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
-    api, token, product, aws_world, session, monkeypatch
+    api, token, product, aws_world, session
 ):
-    with monkeypatch.context() as broken:
-        break_the_queue(broken)
+    with service_at("sqs", closed_port()):
         orders = [
             api.post(
                 "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
@@ -83,20 +73,13 @@ def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
     assert sorted(json.loads(b)["order_id"] for b in bodies) == sorted(o["id"] for o in orders)
 
 
-def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(
-    api, token, product, aws_world, monkeypatch
-):
+def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(api, token, product, aws_world):
     order = api.post(
         "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
     ).json
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
-    with monkeypatch.context() as broken:
-
-        def ses_down(**_kwargs):
-            raise EndpointConnectionError(endpoint_url="https://email.eu-west-1.amazonaws.com")
-
-        broken.setattr(aws.client("ses"), "send_email", ses_down)
+    with service_at("ses", closed_port()):
         failed = queues.deliver([body])
 
     assert failed == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}

@@ -158,22 +158,13 @@ def test_housekeeping_racing_the_consumer_leaves_each_order_in_one_state(
     assert len(queues.sent_mails()) == 10 - cancelled
 
 
-def test_concurrent_housekeeping_runs_send_each_unsent_event_exactly_once(
-    api, aws_world, monkeypatch
-):
-    from botocore.exceptions import EndpointConnectionError
-
+def test_concurrent_housekeeping_runs_send_each_unsent_event_exactly_once(api, aws_world):
     from handlers.housekeeping import handler as housekeeping
-    from shared import aws
+    from tests.faults.hung_endpoint import closed_port, service_at
 
     product_id = make_product(stock=100)
     [token] = customers_with_tokens(1)
-    with monkeypatch.context() as broken:
-
-        def unreachable(**_kwargs):
-            raise EndpointConnectionError(endpoint_url="https://sqs.eu-west-1.amazonaws.com")
-
-        broken.setattr(aws.client("sqs"), "send_message", unreachable)
+    with service_at("sqs", closed_port()):
         for _ in range(30):
             api.post("/orders", {"items": [{"product_id": product_id, "quantity": 1}]}, token=token)
 

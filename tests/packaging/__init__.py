@@ -12,6 +12,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The secrets a deploy names; packaged with both, so every role shows what it may read.
+DB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/db-AbCdEf"
+JWT_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/jwt-GhIjKl"
 
 
 def sls_env(**settings: str) -> dict[str, str]:
@@ -27,7 +30,14 @@ def sls_env(**settings: str) -> dict[str, str]:
         "VIRTUAL_ENV": sys.prefix,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
     }
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "ORDERS_QUEUE_URL"):
+    for name in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "ORDERS_QUEUE_URL",
+        # A deploy option of this shell must not change what the tests package.
+        "SNAP_START",
+    ):
         env.pop(name, None)
     return {**env, **settings}
 
@@ -48,3 +58,11 @@ def sls(*args: str, env: dict[str, str]) -> str:
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     )
     return result.stdout
+
+
+def package_service(target: Path, **settings: str) -> Path:
+    """`sls package` into `target` as a deploy would, with its secrets and `settings`."""
+    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
+    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
+    sls("package", "--package", str(target), env={**env, **settings})
+    return target

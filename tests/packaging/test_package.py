@@ -1,12 +1,12 @@
 """What a deploy would upload: one small zip per function, one shared layer, the template.
 
-The service is packaged once for this module (`sls package`, offline), from a layer that
-scripts/build_layer refreshes first (a second or so when requirements.txt is unchanged).
+The service is packaged once for the run (`sls package`, offline; tests/packaging/conftest.py),
+from a layer that scripts/build_layer refreshes first (a second or so when requirements.txt
+is unchanged).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.apigw import Client
-from tests.packaging import ROOT, sls, sls_env
+from tests.packaging import DB_SECRET_ARN, JWT_SECRET_ARN, ROOT, sls_env
 
 FUNCTION_ZIP_LIMIT = 50 * 1024
 # Lambda allows 250 MB for a function and its layers together; the byte code roughly
@@ -25,8 +25,6 @@ FUNCTION_ZIP_LIMIT = 50 * 1024
 LAYER_UNZIPPED_LIMIT = 60 * 1024 * 1024
 # The flags word of a .pyc (PEP 552): bit 0 hash-based, bit 1 check the source.
 UNCHECKED_HASH, CHECKED_HASH = 0b01, 0b11
-DB_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/db-AbCdEf"
-JWT_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-api/jwt-GhIjKl"
 # The secrets each function may read; a new function must be added here, on purpose.
 SECRETS_NEEDED = {
     "meta": {DB_SECRET_ARN},
@@ -51,27 +49,6 @@ QUEUE_ACTIONS = {
 # signs upload URLs (which act with its permission), catalog_import reads the uploads.
 IMPORT_FILE_ACTIONS = {"products": {"s3:PutObject"}, "catalog_import": {"s3:GetObject"}}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
-
-
-@pytest.fixture(scope="module")
-def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
-    target = tmp_path_factory.mktemp("package")
-    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
-    sls("package", "--package", str(target), env=env)
-    return target
-
-
-@pytest.fixture(scope="module")
-def functions(package_dir: Path) -> dict[str, dict]:
-    """The functions of serverless.yml, as osls resolved them."""
-    state = json.loads((package_dir / "serverless-state.json").read_text())
-    return state["service"]["functions"]
-
-
-@pytest.fixture(scope="module")
-def template(package_dir: Path) -> dict:
-    return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,30 @@
+"""The service as a default deploy would upload it, packaged once for the whole run.
+
+`sls package` takes 15-30 s, and several modules read what it makes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.packaging import package_service
+
+
+@pytest.fixture(scope="session")
+def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return package_service(tmp_path_factory.mktemp("package"))
+
+
+@pytest.fixture(scope="session")
+def functions(package_dir: Path) -> dict[str, dict]:
+    """The functions of serverless.yml, as osls resolved them."""
+    state = json.loads((package_dir / "serverless-state.json").read_text())
+    return state["service"]["functions"]
+
+
+@pytest.fixture(scope="session")
+def template(package_dir: Path) -> dict:
+    return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
