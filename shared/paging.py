@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, literal, tuple_
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInput
@@ -30,10 +30,15 @@ def _bad_cursor() -> InvalidInput:
     )
 
 
-def contains(column: ColumnElement, text: str) -> ColumnElement:
-    """Case-insensitive substring match, with %, _ and \\ in `text` taken literally."""
+def contains(column: ColumnElement, pattern: BindParameter) -> ColumnElement:
+    """Case-insensitive match of `column` against a `substring_pattern` bound as `pattern`."""
+    return column.ilike(pattern, escape="\\")
+
+
+def substring_pattern(text: str) -> str:
+    """The LIKE pattern of `text` as a substring, with %, _ and \\ in it taken literally."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.ilike(f"%{escaped}%", escape="\\")
+    return f"%{escaped}%"
 
 
 @dataclass(frozen=True)
@@ -52,41 +57,70 @@ class Page:
     next_cursor: str | None
 
 
-def fetch_page(
-    session: Session,
-    statement: Select,
-    *,
-    sort: SortKey,
-    scope: dict[str, Any],
-    limit: int,
-    cursor: str | None,
-) -> Page:
-    """One page of `statement` (a select of one entity) in `sort` order, after `cursor`.
+class Listing:
+    """A keyset-paged SELECT of plain columns, built once and run with bound parameters.
 
-    `scope` is everything besides the sort that decides which rows are listed (filters,
-    the caller's own id): a cursor only continues the listing it was issued for.
+    A service keeps one per combination of filters and sort: SQLAlchemy then neither
+    rebuilds the statement nor recomputes its cache key on each request, and rows come back
+    as tuples, not ORM objects (list pages are read-only). `statement` selects columns
+    of a table (not entities), including the sort's id column, and binds each filter's
+    value by name.
     """
-    fingerprint = _fingerprint(scope)
-    key = tuple_(sort.expression, sort.id_column)
-    if cursor:
-        value, last_id = _read(cursor, sort=sort.name, fingerprint=fingerprint)
-        after = tuple_(literal(value, type_=sort.expression.type), literal(last_id))
-        statement = statement.where(key < after if sort.descending else key > after)
-    if sort.descending:
-        order = (sort.expression.desc(), sort.id_column.desc())
-    else:
-        order = (sort.expression.asc(), sort.id_column.asc())
-    rows = session.execute(
-        statement.add_columns(sort.expression.label("_sort_value"))
-        .order_by(*order)
-        .limit(limit + 1)
-    ).all()
-    items = [row[0] for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = _write(sort.name, fingerprint, last._sort_value, last[0].id)
-    return Page(items, next_cursor)
+
+    def __init__(self, statement: Select, sort: SortKey) -> None:
+        self.sort = sort
+        key = tuple_(sort.expression, sort.id_column)
+        after = tuple_(
+            bindparam("page_after_value", type_=sort.expression.type),
+            bindparam("page_after_id", type_=sort.id_column.type),
+        )
+        if sort.descending:
+            order = (sort.expression.desc(), sort.id_column.desc())
+        else:
+            order = (sort.expression.asc(), sort.id_column.asc())
+        selected = list(statement.selected_columns)
+        self._width = len(selected)
+        # The cursor's sort value: a selected column if the sort is one, else one more.
+        self._sort_at = next((i for i, c in enumerate(selected) if c is sort.expression), None)
+        if self._sort_at is None:
+            statement = statement.add_columns(sort.expression.label("_sort_value"))
+            self._sort_at = self._width
+        self.first_page = statement.order_by(*order).limit(bindparam("page_size"))
+        self.later_page = self.first_page.where(key < after if sort.descending else key > after)
+        self._id_key = sort.id_column.key
+
+    def fetch(
+        self,
+        session: Session,
+        *,
+        params: dict[str, Any],
+        scope: dict[str, Any],
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
+        """One page after `cursor`: each item a dict of the selected columns, by name.
+
+        `scope` is everything besides the sort that decides which rows are listed (filters,
+        the caller's own id): a cursor only continues the listing it was issued for.
+        """
+        fingerprint = _fingerprint(scope)
+        params = {**params, "page_size": limit + 1}
+        statement = self.first_page
+        if cursor:
+            value, last_id = _read(cursor, sort=self.sort.name, fingerprint=fingerprint)
+            params["page_after_value"], params["page_after_id"] = value, last_id
+            statement = self.later_page
+        result = session.execute(statement, params)
+        names = list(result.keys())[: self._width]
+        rows = result.all()
+        items = [dict(zip(names, row, strict=False)) for row in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit:
+            last = rows[limit - 1]
+            next_cursor = _write(
+                self.sort.name, fingerprint, last[self._sort_at], items[-1][self._id_key]
+            )
+        return Page(items, next_cursor)
 
 
 def _fingerprint(scope: dict[str, Any]) -> str:

@@ -34,7 +34,7 @@ from shared.errors import (
     ShopError,
     TooManyAttempts,
 )
-from shared.log import logger
+from shared.log import log_request, logger
 from shared.problems import MEDIA_TYPE, problem_body
 from shared.schemas.base import field_errors
 
@@ -217,8 +217,7 @@ class BadRequestTooLarge(HTTPException):
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id") or str(uuid.uuid4())
     response.headers.update(SECURITY_HEADERS)
-    logger.info(
-        "request",
+    log_request(
         method=request.method,
         path=request.path,
         status=response.status_code,

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, NotFound
 from shared.models import Product
-from shared.paging import Page, SortKey, contains, fetch_page
+from shared.paging import Listing, Page, SortKey, contains, substring_pattern
 
+_products = Product.__table__
+# What a listing shows of a product: the columns of ProductOut.
+_LISTED = [
+    _products.c[name]
+    for name in (
+        "id",
+        "sku",
+        "name",
+        "description",
+        "category",
+        "price_cents",
+        "stock",
+        "is_active",
+        "created_at",
+        "updated_at",
+    )
+]
 SORT_EXPRESSIONS = {
-    "name": func.lower(Product.name),
-    "price_cents": Product.price_cents,
-    "created_at": Product.created_at,
+    "name": func.lower(_products.c.name),
+    "price_cents": _products.c.price_cents,
+    "created_at": _products.c.created_at,
 }
 
 
@@ -31,18 +49,17 @@ def list_products(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Active products matching every given filter, one keyset page at a time."""
-    statement = select(Product).where(Product.is_active.is_(True))
-    if q:
-        statement = statement.where(contains(Product.name, q) | contains(Product.sku, q))
-    if categories:
-        statement = statement.where(Product.category.in_(categories))
-    if min_price is not None:
-        statement = statement.where(Product.price_cents >= min_price)
-    if max_price is not None:
-        statement = statement.where(Product.price_cents <= max_price)
-    if in_stock is not None:
-        statement = statement.where(Product.stock > 0 if in_stock else Product.stock == 0)
+    """Active products matching every given filter, one keyset page at a time.
+
+    Each item is a dict of ProductOut's fields.
+    """
+    params = {
+        "q": substring_pattern(q) if q else None,
+        "categories": categories or None,
+        "min_price": min_price,
+        "max_price": max_price,
+    }
+    listing = _listing(sort, *(value is not None for value in params.values()), in_stock=in_stock)
     scope = {
         "q": q,
         "categories": sorted(categories or []),
@@ -50,13 +67,49 @@ def list_products(
         "max_price": max_price,
         "in_stock": in_stock,
     }
+    return listing.fetch(
+        session,
+        params={name: value for name, value in params.items() if value is not None},
+        scope=scope,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@cache
+def _listing(
+    sort: str,
+    q: bool,
+    categories: bool,
+    min_price: bool,
+    max_price: bool,
+    *,
+    in_stock: bool | None,
+) -> Listing:
+    """The listing of one combination of filters (which are given, not their values)."""
+    statement = select(*_LISTED).where(_products.c.is_active.is_(True))
+    if q:
+        pattern = bindparam("q")
+        statement = statement.where(
+            contains(_products.c.name, pattern) | contains(_products.c.sku, pattern)
+        )
+    if categories:
+        statement = statement.where(
+            _products.c.category.in_(bindparam("categories", expanding=True))
+        )
+    if min_price:
+        statement = statement.where(_products.c.price_cents >= bindparam("min_price"))
+    if max_price:
+        statement = statement.where(_products.c.price_cents <= bindparam("max_price"))
+    if in_stock is not None:
+        statement = statement.where(_products.c.stock > 0 if in_stock else _products.c.stock == 0)
     key = SortKey(
         name=sort,
         expression=SORT_EXPRESSIONS[sort.lstrip("-")],
-        id_column=Product.id,
+        id_column=_products.c.id,
         descending=sort.startswith("-"),
     )
-    return fetch_page(session, statement, sort=key, scope=scope, limit=limit, cursor=cursor)
+    return Listing(statement, key)
 
 
 def get_product(session: Session, product_id: int, *, include_inactive: bool = False) -> Product:

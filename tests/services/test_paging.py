@@ -165,7 +165,7 @@ def _walk(
 
 
 def _ids(pages: list[Page]) -> list[int]:
-    return [item.id for page in pages for item in page.items]
+    return [item["id"] for page in pages for item in page.items]
 
 
 def _assert_full_pages(pages: list[Page], limit: int) -> None:
@@ -211,7 +211,7 @@ def test_products_added_while_paging_appear_once_if_ahead_and_never_if_behind(
     def add_products(page: Page) -> None:
         added = _insert_products(session, next(pending, []))
         stored.update(added)
-        position_when_added.update(dict.fromkeys(added, page.items[-1].id))
+        position_when_added.update(dict.fromkeys(added, page.items[-1]["id"]))
 
     pages = _walk(
         lambda cursor: list_products(session, **filters, sort=sort, limit=limit, cursor=cursor),
@@ -298,7 +298,7 @@ def test_users_added_while_paging_appear_once_if_ahead_and_never_if_behind(
     def add_users(page: Page) -> None:
         added = _insert_users(session, next(pending, []))
         stored.update(added)
-        position_when_added.update(dict.fromkeys(added, page.items[-1].id))
+        position_when_added.update(dict.fromkeys(added, page.items[-1]["id"]))
 
     pages = _walk(
         lambda cursor: list_users(session, **filters, limit=limit, cursor=cursor), add_users
