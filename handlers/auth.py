@@ -8,7 +8,6 @@ from flask import Response, g, request
 from shared.auth import auth_required
 from shared.openapi import operation
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
-from shared.services import auth
 from shared.web import create_app, json_body, respond, session
 
 app = create_app(__name__)
@@ -36,6 +35,10 @@ def _source_ip() -> str | None:
     headers={429: "Retry-After"},
 )
 def register() -> Response:
+    # The account service (rate limits, refresh tokens) loads with the first route that
+    # needs it: /auth/me, a common first call of a container, only reads the caller.
+    from shared.services import auth
+
     body = json_body(RegisterIn)
     user = auth.register(session(), **body.model_dump(), source_ip=_source_ip())
     return respond(UserOut, user, 201)
@@ -50,6 +53,8 @@ def register() -> Response:
     headers={200: "Cache-Control", 429: "Retry-After"},
 )
 def login() -> Response:
+    from shared.services import auth
+
     body = json_body(LoginIn)
     pair = auth.login(session(), **body.model_dump(), source_ip=_source_ip())
     return respond(TokenPair, pair, headers=NO_STORE)
@@ -64,6 +69,8 @@ def login() -> Response:
     headers={200: "Cache-Control"},
 )
 def refresh() -> Response:
+    from shared.services import auth
+
     body = json_body(RefreshIn)
     pair = auth.refresh(session(), refresh_token=body.refresh_token)
     return respond(TokenPair, pair, headers=NO_STORE)
@@ -79,6 +86,8 @@ def refresh() -> Response:
 )
 @auth_required
 def logout() -> Response:
+    from shared.services import auth
+
     json_body(LogoutIn, optional=True)
     auth.logout(session(), user=g.user)
     return Response(status=204)

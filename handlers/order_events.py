@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 from functools import partial
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-
 from shared import db, deadline
 from shared.config import settings
 from shared.log import logger
 from shared.schemas.orders import OrderPlaced
 from shared.services.order_events import handle_order_placed
+from shared.sqs_batch import BatchProcessor, EventType, SQSRecord, process_partial_response
 
 settings()
 # A batch whose every record failed is reported like any other partial failure, rather

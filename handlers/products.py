@@ -19,7 +19,7 @@ from shared.schemas.products import (
     ProductPatch,
     ProductQuery,
 )
-from shared.services import imports, products
+from shared.services import products
 from shared.web import create_app, json_body, query, respond, session
 
 require("imports_bucket")  # the import routes cannot work without it: fail the cold start
@@ -130,6 +130,10 @@ def create_batch() -> Response:
 )
 @auth_required(role="admin")
 def start_import() -> Response:
+    # The import service (S3, its model) loads with the first import route, not with the
+    # catalogue that most cold starts serve.
+    from shared.services import imports
+
     return respond(ImportCreated, imports.start_import(session(), created_by=g.user.id), 201)
 
 
@@ -141,6 +145,8 @@ def start_import() -> Response:
 )
 @auth_required(role="admin")
 def get_import(import_id: str) -> Response:
+    from shared.services import imports
+
     return respond(ImportReport, imports.get_import(session(), import_id))
 
 

@@ -14,7 +14,6 @@ from flask import Flask
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from shared.schemas.problem import Problem
 from shared.web import MAX_BODY_DEPTH, REQUEST_ID
 
 REF = "#/components/schemas/{model}"
@@ -155,6 +154,10 @@ def operation(
 
 def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, Any]:
     """One OpenAPI 3.1 document covering every documented route of `apps`."""
+    # Only meta builds the document; every other function imports this module for
+    # @operation alone, and need not build the problem model at its cold start.
+    from shared.schemas.problem import Problem
+
     operations: list[tuple[str, str, Callable, dict, list[dict]]] = []
     models: set[tuple[type[BaseModel], str]] = {(Problem, "serialization")}
     for app in apps:

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+# The tables its foreign keys refer to: a flush looks them up in the metadata.
+from shared.models import product, user  # noqa: F401
 from shared.models.base import Base, UTCDateTime, utcnow
 
 STATUSES = ("pending", "confirmed", "shipped", "cancelled")

@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+# The tables its foreign keys refer to: a flush looks them up in the metadata.
+from shared.models import user  # noqa: F401
 from shared.models.base import Base, UTCDateTime, utcnow
 
 

@@ -60,13 +60,13 @@ UTCTimestamp = Annotated[datetime, PlainSerializer(_utc_text, return_type=str, w
 class RequestModel(BaseModel):
     """A request body: strict types (no "1" for 1, no true for 1), unknown fields rejected."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", defer_build=True)
 
 
 class QueryModel(BaseModel):
     """Query parameters: unknown names rejected, numbers only as plain digits."""
 
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", defer_build=True)
 
 
 def _query_int(value: object) -> object:
@@ -91,7 +91,7 @@ QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, defer_build=True)
 
 
 def field_errors(error: ValidationError) -> list[dict[str, str]]:

@@ -10,8 +10,6 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-import jwt
-
 from shared.config import settings
 from shared.errors import NotAuthenticated
 
@@ -65,6 +63,10 @@ def issue(
     jti: str | None = None,
     chain_id: str | None = None,
 ) -> str:
+    # PyJWT loads on first use: paging's cursors and anonymous routes import this module
+    # and never touch a token, so their cold start need not pay for it.
+    import jwt
+
     claims = {
         "sub": str(user_id),
         "typ": token_type,
@@ -84,6 +86,8 @@ def decode(token: str, *, token_type: str) -> Claims:
 
 
 def _verified_payload(token: str) -> dict[str, Any]:
+    import jwt  # see issue()
+
     for key in signing_keys()[1]:
         try:
             return jwt.decode(
