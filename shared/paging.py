@@ -102,9 +102,12 @@ class Listing:
 
         `scope` is everything besides the sort that decides which rows are listed (filters,
         the caller's own id): a cursor only continues the listing it was issued for.
+        `params` are the filters' bound values; None means not given (its statement has
+        no such parameter).
         """
         fingerprint = _fingerprint(scope)
-        params = {**params, "page_size": limit + 1}
+        params = {name: value for name, value in params.items() if value is not None}
+        params["page_size"] = limit + 1
         statement = self.first_page
         if cursor:
             value, last_id = _read(cursor, sort=self.sort.name, fingerprint=fingerprint)

@@ -248,7 +248,7 @@ def list_orders(
     scope = {"viewer": viewer.id, "status": status, "user_id": user_id}
     page = _listing(own=own, user_id=user_id is not None, status=status is not None).fetch(
         session,
-        params={name: value for name, value in params.items() if value is not None},
+        params=params,
         scope=scope,
         limit=limit,
         cursor=cursor,

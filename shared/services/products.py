@@ -69,7 +69,7 @@ def list_products(
     }
     return listing.fetch(
         session,
-        params={name: value for name, value in params.items() if value is not None},
+        params=params,
         scope=scope,
         limit=limit,
         cursor=cursor,

@@ -69,7 +69,7 @@ def list_users(
     scope = {"q": q, "role": role, "is_active": is_active}
     return _listing(q=bool(q), role=role is not None, is_active=is_active).fetch(
         session,
-        params={name: value for name, value in params.items() if value is not None},
+        params=params,
         scope=scope,
         limit=limit,
         cursor=cursor,
