@@ -5,6 +5,7 @@ from __future__ import annotations
 import serverless_wsgi
 from flask import Response, g, request
 
+from handlers import init_done
 from shared.auth import auth_required
 from shared.openapi import operation
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
@@ -102,3 +103,6 @@ def me() -> Response:
 
 def handler(event: dict, context: object) -> dict:
     return serverless_wsgi.handle_request(app, event, context)
+
+
+init_done()  # last: everything above lives as long as the container

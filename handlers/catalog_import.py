@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote_plus
 
+from handlers import init_done
 from shared import db, deadline
 from shared.config import require
 from shared.log import logger
@@ -47,3 +48,6 @@ def handler(event: dict, context: object) -> dict:
             )
     logger.info("catalog import event handled", results=results)
     return {"results": results}
+
+
+init_done()  # last: everything above lives as long as the container

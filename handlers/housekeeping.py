@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers import init_done
 from shared import db, deadline
 from shared.config import settings
 from shared.log import logger
@@ -26,3 +27,6 @@ def handler(event: dict | None, context: object) -> dict:
             results[chore.__name__] = chore(session, deadline=time_left)
     logger.info("housekeeping done", **results)
     return results
+
+
+init_done()  # last: everything above lives as long as the container

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter, ValidationError
 
+from handlers import init_done
 from shared import db
 from shared.errors import InvalidInput
 from shared.log import logger
@@ -29,3 +30,6 @@ def handler(event: dict, context: object) -> dict:
             result = demo.seed_demo(session)
     logger.info("manage command done", command=command.command, result=result)
     return result
+
+
+init_done()  # last: everything above lives as long as the container

@@ -8,6 +8,7 @@ from functools import cache
 import serverless_wsgi
 from flask import Response, jsonify, send_from_directory
 
+from handlers import init_done
 from shared.openapi import document, operation
 from shared.schemas.meta import Health
 from shared.services import health
@@ -121,3 +122,6 @@ def openapi_document() -> dict:
 
 def handler(event: dict, context: object) -> dict:
     return serverless_wsgi.handle_request(app, event, context)
+
+
+init_done()  # last: everything above lives as long as the container

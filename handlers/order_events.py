@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import partial
 
+from handlers import init_done
 from shared import db, deadline
 from shared.config import settings
 from shared.log import logger
@@ -42,3 +43,6 @@ def handler(event: dict, context: object) -> dict:
         processor=processor,
         context=context,
     )
+
+
+init_done()  # last: everything above lives as long as the container

@@ -9,6 +9,7 @@ from contextlib import suppress
 import serverless_wsgi
 from flask import Response, g, request
 
+from handlers import init_done
 from shared.auth import auth_required
 from shared.errors import InvalidInput
 from shared.log import logger
@@ -148,3 +149,6 @@ def ship_order(order_id: int) -> Response:
 
 def handler(event: dict, context: object) -> dict:
     return serverless_wsgi.handle_request(app, event, context)
+
+
+init_done()  # last: everything above lives as long as the container

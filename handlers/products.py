@@ -5,6 +5,7 @@ from __future__ import annotations
 import serverless_wsgi
 from flask import Response, g
 
+from handlers import init_done
 from shared.auth import auth_required, optional_user
 from shared.config import require
 from shared.openapi import operation
@@ -152,3 +153,6 @@ def get_import(import_id: str) -> Response:
 
 def handler(event: dict, context: object) -> dict:
     return serverless_wsgi.handle_request(app, event, context)
+
+
+init_done()  # last: everything above lives as long as the container

@@ -42,6 +42,8 @@ LAMBDA_ENVIRONMENT = {
     "AWS_EXECUTION_ENV": "AWS_Lambda_python3.12",
     "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "512",
+    # Where the real runtime fetches events; here only its presence matters (handlers/__init__).
+    "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
     "AWS_REGION": "eu-west-1",
     "AWS_DEFAULT_REGION": "eu-west-1",
     # The role's credentials, here fake ones: nothing may reach a real account.
@@ -112,6 +114,9 @@ class Run:
 
     init_ms: float
     init_modules: list[str]
+    # The garbage collector once the handler module is imported: on, or the container leaks.
+    collector_enabled: bool
+    frozen_objects: int
     steps: list[Step]
     compiled: list[str]
     sys_path: list[str]
@@ -335,6 +340,8 @@ class LambdaRuntime:
         return Run(
             init_ms=report["init"]["ms"],
             init_modules=report["init"]["modules"],
+            collector_enabled=report["init"]["collector"]["enabled"],
+            frozen_objects=report["init"]["collector"]["frozen"],
             steps=[Step(**step) for step in report["steps"]],
             compiled=report["compiled"],
             sys_path=report["sys_path"],

@@ -20,6 +20,7 @@ then too: the init phase is timed from the same bare interpreter for floor and s
 
 # The same object as importlib._bootstrap_external, already loaded: no import to pay.
 import _frozen_importlib_external as bootstrap_external
+import gc
 import os
 import sys
 from time import perf_counter
@@ -73,7 +74,11 @@ def main() -> None:
     known = set(sys.modules)
     started = perf_counter()
     handler = getattr(__import__(module_name, fromlist=[attribute]), attribute)
-    init = {"ms": (perf_counter() - started) * 1e3, "modules": new_modules(known)}
+    init = {
+        "ms": (perf_counter() - started) * 1e3,
+        "modules": new_modules(known),
+        "collector": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()},
+    }
 
     context = LambdaContext()
     steps = []

@@ -75,13 +75,16 @@ class Shop:
         """A fresh execution environment of `function`, handed each event in turn.
 
         Whatever the function does, it must run on the byte code it ships (no module of
-        its zip or of the layer compiled from source) and write nothing where it lives.
+        its zip or of the layer compiled from source), write nothing where it lives, and
+        end its init with the garbage collector back on (handlers/__init__.py).
         """
         task_root = self.artifacts.functions[function].task_root
         task_files = listing(task_root)
         run = self.runtime.invoke_function(
             self.artifacts, function, list(events), settings=self.settings
         )
+        assert run.collector_enabled, f"{function} left the garbage collector off"
+        assert run.frozen_objects > 10_000, f"{function} froze no import-time objects"
         compiled = run.compiled_under(self.artifacts.folders())
         assert not compiled, f"{function} compiled from source: {compiled}"
         assert listing(task_root) == task_files, f"{function} wrote into its /var/task"
