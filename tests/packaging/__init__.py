@@ -35,8 +35,10 @@ def sls_env(**settings: str) -> dict[str, str]:
         "AWS_SESSION_TOKEN",
         "AWS_ENDPOINT_URL",
         "ORDERS_QUEUE_URL",
-        # A deploy option of this shell must not change what the tests package.
+        # Deploy options of this shell must not change what the tests package.
         "SNAP_START",
+        "VPC_SUBNET_IDS",
+        "VPC_SECURITY_GROUP_IDS",
     ):
         env.pop(name, None)
     return {**env, **settings}

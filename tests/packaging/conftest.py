@@ -1,4 +1,5 @@
-"""The service as a default deploy would upload it, packaged once for the whole run.
+"""The service as a default deploy would upload it, and with SnapStart on, each packaged once
+for the whole run.
 
 `sls package` takes 15-30 s, and several modules read what it makes.
 """
@@ -28,3 +29,10 @@ def functions(package_dir: Path) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def template(package_dir: Path) -> dict:
     return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def snapstart_template(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The template of a deploy with SnapStart on (SNAP_START=true)."""
+    packaged = package_service(tmp_path_factory.mktemp("snapstart"), SNAP_START="true")
+    return json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
