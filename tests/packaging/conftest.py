@@ -1,7 +1,8 @@
 """The service as a default deploy would upload it, and with SnapStart on, each packaged once
 for the whole run.
 
-`sls package` takes 15-30 s, and several modules read what it makes.
+`sls package` takes 15-30 s, and several modules read what it makes. The deploy names the
+origins of its web front-ends, as a shop with one would.
 """
 
 from __future__ import annotations
@@ -13,10 +14,14 @@ import pytest
 
 from tests.packaging import package_service
 
+ALLOWED_ORIGINS = ("https://shop.example", "https://admin.shop.example")
+
 
 @pytest.fixture(scope="session")
 def package_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return package_service(tmp_path_factory.mktemp("package"))
+    return package_service(
+        tmp_path_factory.mktemp("package"), CORS_ALLOWED_ORIGINS=",".join(ALLOWED_ORIGINS)
+    )
 
 
 @pytest.fixture(scope="session")
