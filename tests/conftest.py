@@ -45,6 +45,44 @@ from shared.models import Base  # noqa: E402
 from tests.apigw import Client  # noqa: E402
 from tests.postgres import DEFAULT_SERVER, ServerUnavailable, ThrowawayDatabase  # noqa: E402
 
+# Folders whose tests share something slow to make: a packaged service, unzipped
+# artifacts, a running scripts/dev, a fault proxy. scripts/test runs the suite on every core
+# (pytest-xdist): each group of these stays on one worker, which makes it once, while the
+# other workers share the in-process tests. `sls package` always writes the layer's zip
+# into the repo's .serverless/, so everything that packages is one group.
+_SLOW_GROUP_OF_FOLDER = {
+    "packaging": "sls-package",
+    "artifacts": "sls-package",
+    "local": "scripts-dev",
+    "faults": "faults",
+}
+
+
+def _slow_group(nodeid: str) -> str | None:
+    folder = nodeid.split("/")[1] if nodeid.count("/") > 1 else ""
+    return _SLOW_GROUP_OF_FOLDER.get(folder)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _slow_group(item.nodeid):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Each slow group to one worker, every other test to whichever worker is free.
+
+    What --dist loadgroup would do with xdist_group marks, which pytest-xdist 3.8 cannot
+    read off pytest 9.2's items (it rewrites a node id attribute pytest no longer uses).
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SlowGroupsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _slow_group(nodeid) or nodeid
+
+    return SlowGroupsTogether(config, log)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashes():

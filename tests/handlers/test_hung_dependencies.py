@@ -24,6 +24,9 @@ from tests.apigw import Client, LambdaContext
 from tests.faults.hung_endpoint import aws_call_timeout, closed_port, hung_endpoint, service_at
 from tests.faults.lambda_time import RealTimeout, TimeRunningOut
 
+# Each test waits on a dependency that never answers, for seconds by design.
+pytestmark = pytest.mark.slow
+
 # operations.md: a queue that is down or never answers delays POST /orders by at most 2 s;
 # the rest is the request's own work and the test's measuring.
 ORDER_BUDGET = 2.5

@@ -15,12 +15,14 @@ def csv_of(size: int) -> bytes:
     return head + b"\n" * (size - len(head))
 
 
+@pytest.mark.slow
 def test_a_stream_of_exactly_10_mib_is_read_to_the_end():
     records = list(read_products(io.BytesIO(csv_of(MAX_BYTES))))
 
     assert [(r.line, r.product["sku"]) for r in records] == [(2, "SKU-1")]
 
 
+@pytest.mark.slow
 def test_reading_stops_at_the_first_byte_past_10_mib_whatever_length_was_declared():
     # S3 reports ContentLength before the body is read; the count while reading is what holds.
     stream = io.BytesIO(csv_of(MAX_BYTES + 1))
@@ -60,6 +62,7 @@ def test_a_field_of_only_spaces_past_the_limit_is_rejected_not_emptied():
     assert record.error == "description: longer than 131072 characters"
 
 
+@pytest.mark.slow
 def test_a_field_that_fills_most_of_a_10_mib_file_is_rejected_without_failing_the_file():
     content = (",".join(HEADER) + "\nSKU-1,Pen,").encode()
     content += b"d" * (MAX_BYTES - len(content) - len(b",,1,1\n")) + b",,1,1\n"

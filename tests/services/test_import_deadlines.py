@@ -23,6 +23,9 @@ from tests.faults.hung_endpoint import aws_call_timeout, hung_endpoint, service_
 from tests.faults.lambda_time import TimeRunningOut
 from tests.handlers.test_catalog_import import event_for_upload
 
+# Each test waits on a dependency that never answers, for seconds by design.
+pytestmark = pytest.mark.slow
+
 HEADER = "sku,name,description,category,price_cents,stock\n"
 BUCKET = os.environ["IMPORTS_BUCKET"]
 

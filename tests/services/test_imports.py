@@ -256,6 +256,7 @@ def test_a_file_that_is_not_valid_csv_fails_and_changes_nothing(engine, session,
     assert products(session) == {}
 
 
+@pytest.mark.slow
 def test_a_file_over_10_mib_fails_and_changes_nothing(engine, session, s3):
     line = "SKU-{:07d},A product with a name long enough to fill the file quickly,,,100,1\n"
     count = catalog_csv.MAX_BYTES // len(line.format(0)) + 1
@@ -269,6 +270,7 @@ def test_a_file_over_10_mib_fails_and_changes_nothing(engine, session, s3):
     assert products(session) == {}
 
 
+@pytest.mark.slow
 def test_a_file_of_exactly_10_mib_is_imported(engine, session, s3):
     content = HEADER + "JUG-1,Jug,,,100,1\n"
     content += "\n" * (catalog_csv.MAX_BYTES - len(content))
