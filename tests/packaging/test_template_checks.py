@@ -46,7 +46,7 @@ def test_the_packaged_template_passes_cfn_lint(package_dir):
         "--",
         str(package_dir / TEMPLATE),
     )
-    assert findings == [], "\n".join(
+    assert not findings, "\n".join(
         f"{f['Rule']['Id']} {'/'.join(map(str, f['Location']['Path']))}: {f['Message']}"
         for f in findings
     )
@@ -61,7 +61,7 @@ def test_the_packaged_template_passes_checkov_except_the_justified_skips(package
     assert summary["parsing_errors"] == 0, summary
     assert summary["resource_count"] == len(template["Resources"]), summary
     failed = report["results"]["failed_checks"]
-    assert failed == [], "\n".join(
+    assert not failed, "\n".join(
         f"{f['check_id']} {f['resource']}: {f['check_name']}" for f in failed
     )
 
@@ -74,4 +74,6 @@ def test_the_orders_queues_are_encrypted_at_rest_with_keys_sqs_manages(template)
 
 def test_osls_deployment_bucket_blocks_every_kind_of_public_access(template):
     bucket = template["Resources"]["ServerlessDeploymentBucket"]["Properties"]
-    assert set(bucket["PublicAccessBlockConfiguration"].values()) == {True}
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
