@@ -28,3 +28,12 @@ def functions(package_dir: Path) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def template(package_dir: Path) -> dict:
     return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def observed_template(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The template of a deploy with tracing on and an address for the alarms."""
+    package_dir = package_service(
+        tmp_path_factory.mktemp("observed"), TRACING="true", ALARM_EMAIL="ops@example.com"
+    )
+    return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
