@@ -33,7 +33,8 @@ from moto.server import ThreadedMotoServer
 from moto.ses.models import ses_backends
 
 REGION = os.environ.get("AWS_REGION", "eu-west-1")
-SERVICE, STAGE = "shop-api", "dev"
+# scripts/dev serves serverless.yml's stage `local`, whose params name these resources.
+SERVICE, STAGE = "shop-api", "local"
 POLL_SECONDS = 0.5
 
 
@@ -45,14 +46,14 @@ class LocalCloud:
     def __init__(self) -> None:
         self.aws_port = int(os.environ.get("SHOP_AWS_PORT", "4566"))
         self.lambda_port = int(os.environ.get("SHOP_LAMBDA_PORT", "3002"))
-        self.bucket = os.environ["IMPORTS_BUCKET"]
-        self.queue_url = os.environ["ORDERS_QUEUE_URL"]
+        self.bucket = os.environ.get("IMPORTS_BUCKET") or f"{SERVICE}-{STAGE}-imports"
         self.housekeeping_every = float(os.environ.get("SHOP_HOUSEKEEPING_SECONDS", "60"))
         self.mail_dir = Path(os.environ.get("SHOP_LOCAL_DIR", ".local")) / "mail"
         self.seen_objects: set[tuple[str, str]] = set()
         self.mails_shown = 0
         self.next_housekeeping = time.monotonic() + self.housekeeping_every
         endpoint = f"http://127.0.0.1:{self.aws_port}"
+        self.queue_url = f"{endpoint}/{DEFAULT_ACCOUNT_ID}/{SERVICE}-{STAGE}-orders"
         self.s3 = boto3.client("s3", region_name=REGION, endpoint_url=endpoint)
         self.sqs = boto3.client("sqs", region_name=REGION, endpoint_url=endpoint)
         self.ses = boto3.client("ses", region_name=REGION, endpoint_url=endpoint)

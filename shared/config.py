@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,17 @@ from pathlib import Path
 from typing import NoReturn
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# operations.md's local default: the usual ports of a front-end's dev server and of the
+# local API itself (its /docs page).
+LOCAL_CORS_ORIGINS = ("http://localhost:5173", "http://localhost:3000")
+# What a browser sends as Origin: lower-case scheme and host, a port only when not the
+# scheme's default, never a path. Anything else could never match, so it is refused.
+_ORIGIN = re.compile(
+    r"(?P<scheme>https?)://"
+    r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
+)
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConfigError(Exception):
@@ -38,6 +50,7 @@ class Settings:
     db_connect_timeout: float
     db_statement_timeout: float
     aws_call_timeout: float
+    cors_allowed_origins: tuple[str, ...]
     local_dir: Path
 
     def required(self, name: str) -> str:
@@ -74,6 +87,36 @@ def _timeout(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value <= 900:  # nan fails the comparison too
         raise ConfigError(f"{name} must be a number of seconds between 0 and 900, got {raw!r}")
     return value
+
+
+def cors_allowed_origins(env: Mapping[str, str], *, deployed: bool) -> tuple[str, ...]:
+    """CORS_ALLOWED_ORIGINS as a tuple: `("*",)`, origins, or none; ConfigError if malformed.
+
+    Unset, a deployed API lets no browser in, a local one operations.md's defaults.
+    """
+    raw = _get(env, "CORS_ALLOWED_ORIGINS")
+    if raw is None:
+        return () if deployed else LOCAL_CORS_ORIGINS
+    origins = tuple(dict.fromkeys(origin.strip() for origin in raw.split(",")))
+    if origins == ("*",):
+        return origins
+    for origin in origins:
+        if not _is_origin(origin):
+            raise ConfigError(
+                f"CORS_ALLOWED_ORIGINS must be * alone or comma-separated origins "
+                f"(scheme://host[:port], lower case, no path or trailing slash), got {origin!r}"
+            )
+    return origins
+
+
+def _is_origin(value: str) -> bool:
+    match = _ORIGIN.fullmatch(value)
+    if match is None:
+        return False
+    if match["port"] is None:
+        return True
+    port = int(match["port"])
+    return port <= 65535 and port != _DEFAULT_PORTS[match["scheme"]]
 
 
 def running_on_lambda(env: Mapping[str, str]) -> bool:
@@ -140,6 +183,7 @@ def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
         db_connect_timeout=_timeout(env, "DB_CONNECT_TIMEOUT", 5),
         db_statement_timeout=_timeout(env, "DB_STATEMENT_TIMEOUT", 5),
         aws_call_timeout=_timeout(env, "AWS_CALL_TIMEOUT", 2),
+        cors_allowed_origins=cors_allowed_origins(env, deployed=on_lambda),
         local_dir=local_dir,
     )
 

@@ -24,6 +24,7 @@ from werkzeug.routing import BaseConverter
 
 from shared import db, metrics
 from shared.config import settings
+from shared.cors import cors_headers
 from shared.errors import (
     Busy,
     Conflict,
@@ -125,6 +126,7 @@ def create_app(name: str) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["uuid"] = UuidConverter
     app.before_request(_start_request)
+    app.before_request(_answer_rest_api_preflight)
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
     app.teardown_request(_publish_metrics)
@@ -215,9 +217,34 @@ class BadRequestTooLarge(HTTPException):
     description = "The body is larger than 1 MiB."
 
 
+def _from_rest_api() -> bool:
+    # An HTTP API (payload 2.0) applies the CORS policy itself, answering preflights before
+    # they reach a function; a REST API's proxy integration leaves both to the function.
+    event = request.environ.get("serverless.event")
+    return isinstance(event, dict) and event.get("version") != "2.0"
+
+
+def _is_preflight() -> bool:
+    return request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+
+
+def _answer_rest_api_preflight() -> Response | None:
+    if _from_rest_api() and _is_preflight():
+        return Response(status=204)
+    return None
+
+
 def _finish_request(response: Response) -> Response:
     response.headers["X-Request-Id"] = g.get("request_id") or str(uuid.uuid4())
     response.headers.update(SECURITY_HEADERS)
+    if _from_rest_api():
+        response.headers.update(
+            cors_headers(
+                request.headers.get("Origin"),
+                settings().cors_allowed_origins,
+                preflight=_is_preflight(),
+            )
+        )
     log_request(
         method=request.method,
         path=request.path,

@@ -210,6 +210,10 @@ def s3(moto_server, monkeypatch):
         Bucket=os.environ["IMPORTS_BUCKET"],
         CreateBucketConfiguration={"LocationConstraint": os.environ["AWS_REGION"]},
     )
+    # As serverless.yml creates it: S3 events then name the version they are about.
+    client.put_bucket_versioning(
+        Bucket=os.environ["IMPORTS_BUCKET"], VersioningConfiguration={"Status": "Enabled"}
+    )
     yield client
     aws.reset_clients()
 

@@ -58,11 +58,55 @@ def test_blank_values_count_as_unset(tmp_path):
         ({"DB_CONNECT_TIMEOUT": "0"}, "DB_CONNECT_TIMEOUT"),
         ({"DB_STATEMENT_TIMEOUT": "nan"}, "DB_STATEMENT_TIMEOUT"),
         ({"AWS_CALL_TIMEOUT": "2s"}, "AWS_CALL_TIMEOUT"),
+        *(
+            ({"CORS_ALLOWED_ORIGINS": origins}, "CORS_ALLOWED_ORIGINS")
+            for origins in (
+                "https://shop.example/",  # a trailing slash: browsers never send one
+                "https://shop.example/app",
+                "shop.example",
+                "HTTPS://Shop.example",
+                "https://shop.example:443",  # browsers leave the default port out
+                "http://shop.example:65536",
+                "ftp://shop.example",
+                "https://shop.example,,https://admin.shop.example",
+                "https://shop.example,*",
+                "https://*.shop.example",
+            )
+        ),
     ],
 )
 def test_a_missing_or_malformed_setting_is_named(tmp_path, env, named):
     with pytest.raises(ConfigError, match=named):
         load_settings({"SHOP_LOCAL_DIR": str(tmp_path), **env})
+
+
+def test_a_laptop_lets_the_usual_front_end_dev_servers_call_the_api(tmp_path):
+    settings = load_settings({"SHOP_LOCAL_DIR": str(tmp_path)})
+
+    assert settings.cors_allowed_origins == ("http://localhost:5173", "http://localhost:3000")
+
+
+def test_a_deployed_api_lets_no_browser_in_unless_origins_are_configured(tmp_path):
+    env = {**LAMBDA, "SHOP_LOCAL_DIR": str(tmp_path), "JWT_SECRET": "k" * 40}
+    env["DATABASE_URL"] = "postgresql+pg8000://h/db"
+
+    assert load_settings(env).cors_allowed_origins == ()
+    configured = load_settings({**env, "CORS_ALLOWED_ORIGINS": "https://shop.example"})
+    assert configured.cors_allowed_origins == ("https://shop.example",)
+
+
+def test_allowed_origins_are_read_in_order_without_spaces_or_repeats(tmp_path):
+    raw = " https://shop.example, http://127.0.0.1:8080 ,https://shop.example"
+
+    settings = load_settings({"SHOP_LOCAL_DIR": str(tmp_path), "CORS_ALLOWED_ORIGINS": raw})
+
+    assert settings.cors_allowed_origins == ("https://shop.example", "http://127.0.0.1:8080")
+
+
+def test_a_star_alone_allows_any_origin(tmp_path):
+    settings = load_settings({"SHOP_LOCAL_DIR": str(tmp_path), "CORS_ALLOWED_ORIGINS": " * "})
+
+    assert settings.cors_allowed_origins == ("*",)
 
 
 def test_timeouts_may_be_fractions_of_a_second(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +15,10 @@ from shared.errors import Conflict, NotAuthenticated
 from shared.models import RefreshToken, User
 from shared.models.base import utcnow
 from shared.services import passwords, rate_limits, tokens
+
+if TYPE_CHECKING:
+    from shared.services.users import Caller
+
 from shared.services.rate_limits import (
     LOGIN_FAILURES_PER_EMAIL,
     LOGIN_FAILURES_PER_SOURCE,
@@ -120,7 +125,7 @@ def refresh(session: Session, *, refresh_token: str) -> dict:
     return pair
 
 
-def logout(session: Session, *, user: User) -> None:
+def logout(session: Session, *, user: Caller) -> None:
     """End every session of `user`: refresh tokens revoked, earlier access tokens invalid."""
     session.execute(
         update(User).where(User.id == user.id).values(token_generation=User.token_generation + 1)

@@ -38,6 +38,9 @@ BATCH_ROWS = 500
 # A 10 MiB file can hold ~900,000 bad rows: listing them all would blow the run's memory
 # and the 6 MB limit of a Lambda response to GET /products/imports/{id}.
 LISTED_REJECTIONS = 5000
+# What S3 answers for an object, or the version of it an event names, that is gone: no
+# retry brings it back, so the import ends failed at once.
+GONE = frozenset({"NoSuchKey", "NoSuchVersion"})
 
 
 def start_import(session: Session, *, created_by: int) -> dict[str, Any]:
@@ -225,14 +228,20 @@ def _import_file(
     session: Session, *, bucket: str, key: str, version_id: str | None, deadline: Deadline
 ) -> dict[str, Any]:
     """Upsert every good record of the object, in this session's open transaction."""
+    from botocore.exceptions import ClientError
+
     from shared.services.catalog_csv import MAX_BYTES, TOO_LARGE, UnreadableFile, read_products
 
     s3 = aws.client("s3")
+    # The bucket is versioned: its event names the version uploaded, which a later PUT to
+    # the same key (the upload URL is good for 15 minutes) must not replace.
     version = {"VersionId": version_id} if version_id else {}
     try:
         stored = s3.get_object(Bucket=bucket, Key=key, **version)
-    except s3.exceptions.NoSuchKey:
-        raise UnreadableFile("the uploaded file no longer exists") from None
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in GONE:
+            raise UnreadableFile("the uploaded file no longer exists") from None
+        raise
     with closing(stored["Body"]) as body:
         if stored["ContentLength"] > MAX_BYTES:
             raise UnreadableFile(TOO_LARGE)

@@ -82,6 +82,23 @@ def test_the_same_event_delivered_again_does_not_undo_an_edit_made_in_between(
     assert after == before
 
 
+def test_a_second_upload_to_the_same_url_changes_nothing_the_first_event_imports(
+    s3, products_api, admin_token, session
+):
+    started = products_api.post("/products/imports", token=admin_token).json
+    first = event_for_upload(s3, upload(started, CSV.encode()))
+    second = event_for_upload(s3, upload(started, CSV.replace("Lamp", "Lantern").encode()))
+
+    summaries = [catalog_import.handler(event, LambdaContext()) for event in (first, second)]
+
+    assert [summary["results"][0]["status"] for summary in summaries] == ["done", "ignored"]
+    assert (
+        first["Records"][0]["s3"]["object"]["versionId"]
+        != (second["Records"][0]["s3"]["object"]["versionId"])
+    )
+    assert session.scalar(select(Product.name).where(Product.sku == "LAMP-1")) == "Lamp"
+
+
 def test_a_key_with_spaces_and_plus_signs_arrives_url_encoded_and_is_found(engine, s3, session):
     key = "imports/summer sale+2026 (v2).csv"
     session.add(ProductImport(id="7f1c9a52-3b7e-4d0e-8a4f-0c2d6e9b1a35", s3_key=key))

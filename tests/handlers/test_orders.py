@@ -231,6 +231,27 @@ def test_orders_page_with_a_cursor_and_filter_by_status(api, token, products):
     assert [o["id"] for o in cancelled["items"]] == [ids[0]]
 
 
+def test_every_page_size_lists_each_order_with_exactly_its_own_lines(api, token, products):
+    mug, tea = products["MUG"], products["TEA"]
+    lines_of = {}
+    for n in range(5):
+        items = [{"product_id": mug.id, "quantity": 1}]
+        if n % 2:
+            items.append({"product_id": tea.id, "quantity": 1})
+        placed = api.post("/orders", {"items": items}, token=token).json
+        lines_of[placed["id"]] = placed["items"]
+
+    for limit in (1, 2, 3, 4, 5):
+        listed, cursor = [], None
+        while True:
+            query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+            page = api.get("/orders", query=query, token=token).json
+            listed += page["items"]
+            if not (cursor := page["next_cursor"]):
+                break
+        assert {order["id"]: order["items"] for order in listed} == lines_of
+
+
 @pytest.mark.parametrize(
     "query", [{"status": "lost"}, {"limit": "0"}, {"cursor": "x"}, {"user_id": "me"}]
 )

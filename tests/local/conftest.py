@@ -85,6 +85,7 @@ def local_env(local_dir: Path, http_port: int, lambda_port: int, aws_port: int) 
         "DB_SECRET_ARN",
         "JWT_SECRET_ARN",
         "JWT_PREVIOUS_SECRET",
+        "CORS_ALLOWED_ORIGINS",
     ):
         env.pop(name, None)
     return env

@@ -25,8 +25,8 @@ def eventually(check: Callable[[], object]) -> object:
 def token_for(http, server, email: str, *, admin: bool = False) -> str:
     password = "a long enough password"
     if admin:
-        # As the README tells a developer: `sls invoke local -f manage` in a shell that
-        # sourced scripts/local-env.
+        # As the README tells a developer: `sls invoke local --stage local -f manage` in a
+        # shell that sourced scripts/local-env.
         env = local_env(server.local_dir, server.http_port, server.lambda_port, 0)
         env.pop("SHOP_AWS_PORT")
         command = {"command": "create-admin", "email": email, "password": password, "name": "A"}
@@ -34,7 +34,7 @@ def token_for(http, server, email: str, *, admin: bool = False) -> str:
             [
                 "bash",
                 "-c",
-                f"source scripts/local-env && serverless invoke local -f manage "
+                f"source scripts/local-env && serverless invoke local --stage local -f manage "
                 f"-d '{json.dumps(command)}'",
             ],
             cwd=ROOT,

@@ -35,8 +35,11 @@ def sls_env(**settings: str) -> dict[str, str]:
         "AWS_SESSION_TOKEN",
         "AWS_ENDPOINT_URL",
         "ORDERS_QUEUE_URL",
-        # A deploy option of this shell must not change what the tests package.
+        # Deploy options of this shell must not change what the tests package.
         "SNAP_START",
+        "VPC_SUBNET_IDS",
+        "VPC_SECURITY_GROUP_IDS",
+        "CORS_ALLOWED_ORIGINS",
         "TRACING",
         "ALARM_EMAIL",
     ):
@@ -44,17 +47,16 @@ def sls_env(**settings: str) -> dict[str, str]:
     return {**env, **settings}
 
 
+def run_in_project(command: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run `command` in the project, its output captured, whatever its exit status."""
+    return subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
 def sls(*args: str, env: dict[str, str]) -> str:
     """Run `sls ARGS` in the project and return its output; a failure shows all of it."""
-    result = subprocess.run(
-        ["npx", "sls", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_in_project(["npx", "sls", *args], env)
     assert result.returncode == 0, (
         f"sls {' '.join(args)} exited {result.returncode}\n"
         f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
@@ -62,11 +64,20 @@ def sls(*args: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def deploy_env(**settings: str) -> dict[str, str]:
+    """The environment of `sls package` as a deploy runs it: its secrets and `settings`."""
+    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
+    return {**env, **settings}
+
+
+def build_layer() -> None:
+    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
+
+
 def package_service(target: Path, **settings: str) -> Path:
     """`sls package` into `target` as a deploy would, with its secrets and `settings`."""
-    subprocess.run([str(ROOT / "scripts" / "build_layer")], cwd=ROOT, check=True)
-    env = sls_env(DATABASE_URL="", DB_SECRET_ARN=DB_SECRET_ARN, JWT_SECRET_ARN=JWT_SECRET_ARN)
-    sls("package", "--package", str(target), env={**env, **settings})
+    build_layer()
+    sls("package", "--package", str(target), env=deploy_env(**settings))
     return target
 
 

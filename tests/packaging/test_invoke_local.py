@@ -15,6 +15,9 @@ from tests.apigw import rest_v1_event
 from tests.packaging import ROOT, sls, sls_env
 
 HEALTH_EVENT_V2 = ROOT / "tests" / "events" / "http_v2_get_health.json"
+# As the README runs it: the stage `local` names the emulated queue, where any other stage
+# has a stack resource (!Ref OrdersQueue) that only CloudFormation could resolve.
+INVOKE_LOCAL = ("invoke", "local", "--stage", "local")
 
 
 def invoke_result(output: str) -> dict:
@@ -28,14 +31,8 @@ def invoke_result(output: str) -> dict:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     local_dir = tmp_path_factory.mktemp("invoke-local")
-    env = sls_env(
-        DATABASE_URL=f"sqlite:///{local_dir}/shop.db",
-        SHOP_LOCAL_DIR=str(local_dir),
-        # By default a stack resource (!Ref OrdersQueue), which `sls invoke local` would look
-        # up in CloudFormation; locally it names the emulated queue (scripts/local-env).
-        ORDERS_QUEUE_URL="http://127.0.0.1:4566/123456789012/shop-api-local-orders",
-    )
-    migrated = invoke_result(sls("invoke", "local", "-f", "migrate", env=env))
+    env = sls_env(DATABASE_URL=f"sqlite:///{local_dir}/shop.db", SHOP_LOCAL_DIR=str(local_dir))
+    migrated = invoke_result(sls(*INVOKE_LOCAL, "-f", "migrate", env=env))
     assert migrated["status"] == "ok", migrated
     return env
 
@@ -49,12 +46,12 @@ def assert_healthy(result: dict) -> None:
 
 
 def test_meta_reports_the_shop_healthy_to_an_http_api(env):
-    output = sls("invoke", "local", "-f", "meta", "--path", str(HEALTH_EVENT_V2), env=env)
+    output = sls(*INVOKE_LOCAL, "-f", "meta", "--path", str(HEALTH_EVENT_V2), env=env)
     assert_healthy(invoke_result(output))
 
 
 def test_meta_reports_the_shop_healthy_to_a_rest_api(env, tmp_path: Path):
     event = tmp_path / "rest_v1_get_health.json"
     event.write_text(json.dumps(rest_v1_event("GET", "/health")))
-    output = sls("invoke", "local", "-f", "meta", "--path", str(event), env=env)
+    output = sls(*INVOKE_LOCAL, "-f", "meta", "--path", str(event), env=env)
     assert_healthy(invoke_result(output))

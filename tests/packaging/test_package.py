@@ -46,9 +46,24 @@ QUEUE_ACTIONS = {
     "order_events": {"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"},
 }
 # What each function may do to the CSV files under imports/ in the imports bucket: products
-# signs upload URLs (which act with its permission), catalog_import reads the uploads.
-IMPORT_FILE_ACTIONS = {"products": {"s3:PutObject"}, "catalog_import": {"s3:GetObject"}}
+# signs upload URLs (which act with its permission), catalog_import reads the uploads (the
+# version its event names: the bucket is versioned).
+IMPORT_FILE_ACTIONS = {
+    "products": {"s3:PutObject"},
+    "catalog_import": {"s3:GetObject", "s3:GetObjectVersion"},
+}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+# Where Lambda sends the asynchronous invocations it gives up on (test_trigger_failures.py).
+TRIGGERS_DLQ = {"Fn::GetAtt": ["TriggersDeadLetterQueue", "Arn"]}
+# AWSLambdaVPCAccessExecutionRole's actions, which every role gets when the stack is
+# deployed into a VPC (test_network.py).
+VPC_ACTIONS = {
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:UnassignPrivateIpAddresses",
+}
 
 
 @pytest.fixture(scope="module")
@@ -304,9 +319,13 @@ def test_each_function_may_write_its_own_logs_and_read_only_the_secrets_it_needs
             elif all(action.startswith("s3:") for action in actions):
                 assert statement["Resource"] == import_files, (name, statement)
                 file_actions |= actions
+            elif statement["Resource"] == TRIGGERS_DLQ:
+                assert actions == {"sqs:SendMessage"}, (name, statement)
             elif all(action.startswith("sqs:") for action in actions):
                 assert statement["Resource"] == ORDERS_QUEUE, (name, statement)
                 queue_actions |= actions
+            elif actions == VPC_ACTIONS:
+                assert statement["Resource"] == "*", name
             elif actions == {"ses:SendEmail"}:
                 assert name == "order_events", name
                 # Only as the shop's own sender address.

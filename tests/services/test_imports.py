@@ -287,6 +287,35 @@ def test_an_uploaded_file_that_was_deleted_before_the_run_fails_the_import(engin
     assert report["error"] == "the uploaded file no longer exists"
 
 
+def test_an_import_reads_the_version_its_event_names_though_the_file_was_replaced_since(
+    engine, session, s3
+):
+    started = start(session)
+    first = s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(2)).encode())
+    s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(5, start=10)).encode())
+
+    report = imports.run_import(
+        session, bucket=BUCKET, key=key_of(started), version_id=first["VersionId"]
+    )
+
+    assert (report["status"], report["created"]) == ("done", 2)
+    assert sorted(products(session)) == ["SKU-0", "SKU-1"]
+
+
+def test_an_event_naming_a_version_that_is_gone_fails_the_import_with_a_reason(engine, session, s3):
+    started = start(session)
+    stored = s3.put_object(Bucket=BUCKET, Key=key_of(started), Body=(HEADER + rows(2)).encode())
+    s3.delete_object(Bucket=BUCKET, Key=key_of(started), VersionId=stored["VersionId"])
+
+    report = imports.run_import(
+        session, bucket=BUCKET, key=key_of(started), version_id=stored["VersionId"]
+    )
+
+    assert report["status"] == "failed"
+    assert report["error"] == "the uploaded file no longer exists"
+    assert products(session) == {}
+
+
 def test_an_upload_processed_twice_changes_nothing_the_second_time(engine, session, s3):
     first = upload_and_run(session, s3, HEADER + "TEA-1,Tea,,,400,4\n")
     session.execute(update(Product).values(name="Renamed by an admin"))
