@@ -45,13 +45,17 @@ def goes_off_above(alarm: dict, threshold: float, *, statistic: str) -> bool:
     )
 
 
-def test_a_message_in_the_orders_dead_letter_queue_sets_off_an_alarm(template):
-    [alarm] = alarms(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
+def test_a_message_in_either_dead_letter_queue_sets_off_an_alarm(template):
+    watched = alarms(template, "AWS/SQS", "ApproximateNumberOfMessagesVisible")
 
-    assert dimension(alarm, "QueueName") == {"Fn::GetAtt": ["OrdersDeadLetterQueue", "QueueName"]}
-    assert goes_off_above(alarm, 0, statistic="Maximum")
-    # An empty queue that has been idle sends no data: that is no alarm.
-    assert alarm["TreatMissingData"] == "notBreaching"
+    assert sorted(dimension(a, "QueueName")["Fn::GetAtt"][0] for a in watched) == [
+        "OrdersDeadLetterQueue",
+        "TriggersDeadLetterQueue",
+    ]
+    for alarm in watched:
+        assert goes_off_above(alarm, 0, statistic="Maximum")
+        # An empty queue that has been idle sends no data: that is no alarm.
+        assert alarm["TreatMissingData"] == "notBreaching"
 
 
 def test_an_order_event_waiting_over_ten_minutes_sets_off_an_alarm(template):
@@ -84,7 +88,7 @@ def test_any_5xx_answer_of_the_http_api_sets_off_an_alarm(template):
 def test_every_alarm_tells_the_topic_when_it_goes_off_and_when_it_is_over(template):
     every = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
 
-    assert len(every) == 3 + 2 * len(UNATTENDED)
+    assert len(every) == 4 + 2 * len(UNATTENDED)
     for alarm in every:
         assert alarm["Properties"]["AlarmActions"] == [ALARMS_TOPIC]
         assert alarm["Properties"]["OKActions"] == [ALARMS_TOPIC]
