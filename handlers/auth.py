@@ -6,7 +6,9 @@ import serverless_wsgi
 from flask import Response, g, request
 
 from handlers import init_done
+from shared import metrics
 from shared.auth import auth_required
+from shared.errors import NotAuthenticated, TooManyAttempts
 from shared.openapi import operation
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
 from shared.web import create_app, json_body, respond, session
@@ -41,7 +43,11 @@ def register() -> Response:
     from shared.services import auth
 
     body = json_body(RegisterIn)
-    user = auth.register(session(), **body.model_dump(), source_ip=_source_ip())
+    try:
+        user = auth.register(session(), **body.model_dump(), source_ip=_source_ip())
+    except TooManyAttempts:
+        metrics.count(metrics.REGISTRATIONS_THROTTLED)
+        raise
     return respond(UserOut, user, 201)
 
 
@@ -57,7 +63,14 @@ def login() -> Response:
     from shared.services import auth
 
     body = json_body(LoginIn)
-    pair = auth.login(session(), **body.model_dump(), source_ip=_source_ip())
+    try:
+        pair = auth.login(session(), **body.model_dump(), source_ip=_source_ip())
+    except NotAuthenticated:
+        metrics.count(metrics.LOGINS_FAILED)
+        raise
+    except TooManyAttempts:
+        metrics.count(metrics.LOGINS_THROTTLED)
+        raise
     return respond(TokenPair, pair, headers=NO_STORE)
 
 

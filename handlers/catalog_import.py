@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote_plus
 
 from handlers import init_done
-from shared import db, deadline
+from shared import db, deadline, metrics
 from shared.config import require
 from shared.log import logger
 from shared.services import imports
@@ -14,6 +14,7 @@ from shared.services import imports
 require("imports_bucket")
 
 
+@metrics.flushed
 def handler(event: dict, context: object) -> dict:
     """One import run per S3 ObjectCreated record; a summary of what each record did."""
     time_left = deadline.of_invocation(context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers import init_done
-from shared import db, deadline
+from shared import db, deadline, metrics
 from shared.config import settings
 from shared.log import logger
 from shared.services import housekeeping
@@ -11,6 +11,7 @@ from shared.services import housekeeping
 settings()
 
 
+@metrics.flushed
 def handler(event: dict | None, context: object) -> dict:
     # Every chore stops starting work once too little time is left; the rest waits for
     # the next run, five minutes later.

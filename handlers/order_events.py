@@ -6,7 +6,7 @@ import json
 from functools import partial
 
 from handlers import init_done
-from shared import db, deadline
+from shared import db, deadline, metrics
 from shared.config import settings
 from shared.log import logger
 from shared.schemas.orders import OrderPlaced
@@ -30,10 +30,13 @@ def record_handler(record: SQSRecord, *, time_left: deadline.Deadline = deadline
     event = OrderPlaced.model_validate(json.loads(record.body))
     with db.session_scope() as session:
         outcome = handle_order_placed(session, event)
+    if outcome == "confirmed":
+        metrics.count(metrics.ORDERS_CONFIRMED)
     logger.info("order event handled", event_id=event.event_id, outcome=outcome)
     return outcome
 
 
+@metrics.flushed
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
     time_left = deadline.of_invocation(context)

@@ -10,6 +10,7 @@ import serverless_wsgi
 from flask import Response, g, request
 
 from handlers import init_done
+from shared import metrics
 from shared.auth import auth_required
 from shared.errors import InvalidInput
 from shared.log import logger
@@ -72,7 +73,9 @@ def place_order() -> Response:
     placed_reply = respond(
         OrderOut, placed.order, 201, headers={"Location": f"/orders/{placed.order.id}"}
     )
+    # A replay (event_id None) answers with an order placed before: counted then.
     if placed.event_id:
+        metrics.count(metrics.ORDERS_PLACED)
         _publish_now(placed.event_id)
     return placed_reply
 
@@ -131,7 +134,9 @@ def get_order(order_id: int) -> Response:
 )
 @auth_required
 def cancel_order(order_id: int) -> Response:
-    return respond(OrderOut, orders.cancel_order(session(), order_id, viewer=g.user))
+    cancelled = orders.cancel_order(session(), order_id, viewer=g.user)
+    metrics.count(metrics.ORDERS_CANCELLED)
+    return respond(OrderOut, cancelled)
 
 
 @app.patch("/orders/<id:order_id>")

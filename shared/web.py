@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter
 
-from shared import db
+from shared import db, metrics
 from shared.config import settings
 from shared.cors import cors_headers
 from shared.errors import (
@@ -129,6 +129,7 @@ def create_app(name: str) -> Flask:
     app.before_request(_answer_rest_api_preflight)
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
+    app.teardown_request(_publish_metrics)
     app.register_error_handler(ShopError, _shop_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
@@ -257,6 +258,12 @@ def _close_session(_error: BaseException | None) -> None:
     if (session := g.pop("db", None)) is not None:
         db.discard(session)
     logger.remove_keys(["request_id"])
+
+
+def _publish_metrics(_error: BaseException | None) -> None:
+    # One request is one invocation: its counts go out with it, failed or not, since what
+    # it counted (a failed login, an order placed before the reply failed) has happened.
+    metrics.flush()
 
 
 def problem(status: int, detail: str, *, errors=None, headers=None) -> Response:

@@ -254,3 +254,14 @@ def s3(moto_server, monkeypatch):
     )
     yield client
     aws.reset_clients()
+
+
+@pytest.fixture
+def written_metrics(capsys):
+    """The business metrics written while the test runs; counts left by earlier tests are not."""
+    from shared import metrics
+    from tests.emf import WrittenMetrics
+
+    metrics.flush()
+    capsys.readouterr()
+    return WrittenMetrics(capsys)

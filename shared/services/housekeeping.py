@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from shared import metrics
 from shared.config import settings
 from shared.deadline import NEVER, Deadline
 from shared.errors import Conflict
@@ -52,6 +53,8 @@ def cancel_abandoned_orders(session: Session, *, deadline: Deadline = NEVER) -> 
             # Only from pending: an order the consumer confirmed meanwhile stays confirmed.
             orders.cancel_order(session, order_id, viewer=None, from_statuses=("pending",))
             cancelled += 1
+            # Counted one by one: a run that fails later has still cancelled these.
+            metrics.count(metrics.ORDERS_CANCELLED)
         except Conflict:
             pass  # confirmed or cancelled meanwhile: the other transition won
     return cancelled

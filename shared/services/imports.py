@@ -16,7 +16,7 @@ from sqlalchemy import and_, bindparam, insert, or_, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from shared import aws
+from shared import aws, metrics
 from shared.config import settings
 from shared.deadline import NEVER, Deadline, OutOfTime
 from shared.errors import NotFound
@@ -116,20 +116,25 @@ def run_import(
     except (UnreadableFile, OutOfTime) as error:
         session.rollback()
         _update(session, import_id, status="failed", error=str(error))
+        metrics.count(metrics.IMPORTS_FAILED)
         logger.warning("import failed", import_id=import_id, error=str(error))
     except Exception:
         session.rollback()
         _release(session, import_id)
         raise
     else:
+        rows_rejected = outcome.pop("rows_rejected")
         _update(session, import_id, status="done", **outcome)
+        metrics.count(metrics.IMPORT_ROWS_CREATED, outcome["created"])
+        metrics.count(metrics.IMPORT_ROWS_UPDATED, outcome["updated"])
+        metrics.count(metrics.IMPORT_ROWS_REJECTED, rows_rejected)
         # `created` is a LogRecord attribute of its own, hence products_created.
         logger.info(
             "import done",
             import_id=import_id,
             products_created=outcome["created"],
             products_updated=outcome["updated"],
-            rows_rejected=len(outcome["rejected"]),
+            rows_rejected=rows_rejected,
         )
     session.expire_all()
     return get_import(session, import_id)
@@ -257,7 +262,12 @@ def _import_file(
                 batch.clear()
         if batch:
             tally.count(*_upsert(session, batch))
-    return {**tally.report(), "error": None, "etag": stored.get("ETag", "").strip('"') or None}
+    return {
+        **tally.report(),
+        "rows_rejected": tally.rows_rejected,
+        "error": None,
+        "etag": stored.get("ETag", "").strip('"') or None,
+    }
 
 
 class _Tally:
@@ -278,6 +288,11 @@ class _Tally:
         else:
             self.unlisted += 1
             self.first_unlisted = self.first_unlisted or line
+
+    @property
+    def rows_rejected(self) -> int:
+        """Every rejected row, listed in the report or not."""
+        return len(self.rejected) + self.unlisted
 
     def report(self) -> dict[str, Any]:
         rejected = self.rejected

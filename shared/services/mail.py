@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared import aws
+from shared import aws, metrics
 from shared.config import settings
 from shared.emails import mail_address
 from shared.models import Order, User
@@ -36,7 +36,9 @@ def send(message: dict) -> str:
     could send one more. So the consumer's record fails instead, and the queue's
     redelivery, minutes later, is the retry: at most one mail per delivery.
     """
-    return aws.client("ses", retries=0).send_email(**message)["MessageId"]
+    message_id = aws.client("ses", retries=0).send_email(**message)["MessageId"]
+    metrics.count(metrics.EMAILS_SENT)
+    return message_id
 
 
 def _money(cents: int) -> str:

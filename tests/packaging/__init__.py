@@ -40,6 +40,8 @@ def sls_env(**settings: str) -> dict[str, str]:
         "VPC_SUBNET_IDS",
         "VPC_SECURITY_GROUP_IDS",
         "CORS_ALLOWED_ORIGINS",
+        "TRACING",
+        "ALARM_EMAIL",
     ):
         env.pop(name, None)
     return {**env, **settings}
@@ -77,3 +79,23 @@ def package_service(target: Path, **settings: str) -> Path:
     build_layer()
     sls("package", "--package", str(target), env=deploy_env(**settings))
     return target
+
+
+def condition_holds(template: dict, name: str) -> bool:
+    """Whether the template's condition `name` holds when deployed with its parameters' defaults."""
+
+    def value(node):
+        if isinstance(node, dict) and "Ref" in node:
+            return template["Parameters"][node["Ref"]]["Default"]
+        if isinstance(node, dict) and "Condition" in node:
+            return condition_holds(template, node["Condition"])
+        if isinstance(node, dict) and "Fn::Equals" in node:
+            left, right = (value(side) for side in node["Fn::Equals"])
+            return left == right
+        if isinstance(node, dict) and "Fn::Not" in node:
+            return not value(node["Fn::Not"][0])
+        if isinstance(node, dict):
+            raise NotImplementedError(f"evaluate {node}")
+        return node
+
+    return value(template["Conditions"][name])

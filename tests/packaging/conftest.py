@@ -41,3 +41,12 @@ def snapstart_template(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The template of a deploy with SnapStart on (SNAP_START=true)."""
     packaged = package_service(tmp_path_factory.mktemp("snapstart"), SNAP_START="true")
     return json.loads((packaged / "cloudformation-template-update-stack.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def observed_template(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The template of a deploy with tracing on and an address for the alarms."""
+    package_dir = package_service(
+        tmp_path_factory.mktemp("observed"), TRACING="true", ALARM_EMAIL="ops@example.com"
+    )
+    return json.loads((package_dir / "cloudformation-template-update-stack.json").read_text())
