@@ -847,7 +847,7 @@ def aws_marks(captured: list[tuple[str, Any, float]]) -> Iterator[None]:
     """Put the outbox's SQS sends and the consumer's SES sends on a trace's timeline."""
     from shared.services import mail, outbox
 
-    original_client, original_send = outbox.client, mail.send
+    original_aws, original_send = outbox.aws, mail.send
 
     class Marked:
         def __init__(self, client: Any) -> None:
@@ -861,12 +861,15 @@ def aws_marks(captured: list[tuple[str, Any, float]]) -> Iterator[None]:
         captured.append(("SES send_email (moto)", None, time.perf_counter()))
         return original_send(message)
 
-    outbox.client = lambda service: Marked(original_client(service))
+    def marked(service: str, **options: Any) -> Marked:
+        return Marked(original_aws.client(service, **options))
+
+    outbox.aws = ClientsOf(marked)
     mail.send = send
     try:
         yield
     finally:
-        outbox.client, mail.send = original_client, original_send
+        outbox.aws, mail.send = original_aws, original_send
 
 
 def trace_placement(world: World, product_id: int, report: Report) -> None:
@@ -895,6 +898,13 @@ def trace_placement(world: World, product_id: int, report: Report) -> None:
     )
 
 
+class ClientsOf:
+    """What the outbox reaches AWS through (shared.aws), its clients made by `make` instead."""
+
+    def __init__(self, make: Any) -> None:
+        self.client = make
+
+
 class StubSQS:
     """An SQS client whose send_message does nothing: the outbox's own cost, without moto."""
 
@@ -906,16 +916,16 @@ def bench_outbox(world: World, args: argparse.Namespace, spread: list[int], repo
     """p50 of one client's placements: publishing as usual, to a stub SQS, or not at all."""
     from shared.services import outbox
 
-    original_publish, original_client = outbox.publish, outbox.client
-    stub = StubSQS()
+    original_publish, original_aws = outbox.publish, outbox.aws
+    stub = ClientsOf(lambda _service, **_options: StubSQS())
 
     def no_publish(_session: Any, **_kwargs: Any) -> int:
         return 0
 
     modes = {
-        "publish (moto SQS)": (original_publish, original_client),
-        "publish (SQS stubbed)": (original_publish, lambda _service: stub),
-        "no publish": (no_publish, original_client),
+        "publish (moto SQS)": (original_publish, original_aws),
+        "publish (SQS stubbed)": (original_publish, stub),
+        "no publish": (no_publish, original_aws),
     }
     samples: dict[str, list[float]] = {mode: [] for mode in modes}
     block = 10
@@ -923,14 +933,14 @@ def bench_outbox(world: World, args: argparse.Namespace, spread: list[int], repo
     try:
         # Blocks take turns, so that drift in machine speed falls on every mode alike.
         for _ in range(-(-args.outbox_orders // block)):
-            for mode, (publish, client) in modes.items():
-                outbox.publish, outbox.client = publish, client
+            for mode, (publish, clients) in modes.items():
+                outbox.publish, outbox.aws = publish, clients
                 result = place_orders(world, 1, block, lambda rng: rng.choice(spread), mode)
                 if set(result.statuses) != {201}:
                     raise BenchError(f"placements answered {dict(result.statuses)}")
                 samples[mode].extend(result.latencies)
     finally:
-        outbox.publish, outbox.client = original_publish, original_client
+        outbox.publish, outbox.aws = original_publish, original_aws
     base = p50(samples["no publish"])
     report.line()
     report.line(
