@@ -9,11 +9,12 @@ from handlers import init_done
 from shared import metrics
 from shared.auth import auth_required
 from shared.errors import NotAuthenticated, TooManyAttempts
-from shared.openapi import operation
+from shared.openapi import Tag, operation
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
 from shared.web import create_app, json_body, respond, session
 
 app = create_app(__name__)
+TAG = Tag("auth", "Accounts and tokens: register, log in, refresh, log out")
 UNAUTHENTICATED = "Wrong credentials, or a token that is invalid, expired or revoked"
 THROTTLED = "Too many failed logins for this address or from this client; see Retry-After"
 # A token must not be kept by a browser's or a proxy's cache.
@@ -28,7 +29,7 @@ def _source_ip() -> str | None:
 @app.post("/auth/register")
 @operation(
     summary="Register a customer account",
-    tag="auth",
+    tag=TAG,
     body=RegisterIn,
     responses={
         201: UserOut,
@@ -38,6 +39,9 @@ def _source_ip() -> str | None:
     headers={429: "Retry-After"},
 )
 def register() -> Response:
+    """Create a customer account, its e-mail address stored in one form per mailbox. A `role` field
+    is refused (no one registers as an admin); one client may create 20 accounts an hour.
+    """
     # The account service (rate limits, refresh tokens) loads with the first route that
     # needs it: /auth/me, a common first call of a container, only reads the caller.
     from shared.services import auth
@@ -54,12 +58,17 @@ def register() -> Response:
 @app.post("/auth/login")
 @operation(
     summary="Log in: a new access and refresh token pair",
-    tag="auth",
+    tag=TAG,
     body=LoginIn,
     responses={200: TokenPair, 401: UNAUTHENTICATED, 429: THROTTLED},
     headers={200: "Cache-Control", 429: "Retry-After"},
 )
 def login() -> Response:
+    """Trade an e-mail address and password for an access token (15 minutes by default) and a
+    refresh token (14 days). An unknown address, a wrong password and a deactivated account get
+    the same 401; 10 failures for one address, or 100 from one client, within 15 minutes are a
+    429 until the window passes.
+    """
     from shared.services import auth
 
     body = json_body(LoginIn)
@@ -77,12 +86,16 @@ def login() -> Response:
 @app.post("/auth/refresh")
 @operation(
     summary="Rotate a refresh token; a reused one revokes its whole login chain",
-    tag="auth",
+    tag=TAG,
     body=RefreshIn,
     responses={200: TokenPair, 401: UNAUTHENTICATED},
     headers={200: "Cache-Control"},
 )
 def refresh() -> Response:
+    """Trade a refresh token for a new pair; the old one stops working. A refresh token that was
+    already rotated is taken as stolen: 401, and every refresh token of its login chain is
+    revoked.
+    """
     from shared.services import auth
 
     body = json_body(RefreshIn)
@@ -93,13 +106,16 @@ def refresh() -> Response:
 @app.post("/auth/logout")
 @operation(
     summary="Log out everywhere: refresh tokens and earlier access tokens stop working",
-    tag="auth",
+    tag=TAG,
     body=LogoutIn,
     body_required=False,
     responses={204: "Logged out"},
 )
 @auth_required
 def logout() -> Response:
+    """Revoke every refresh token of the caller and every access token issued before now. The body
+    is optional: none at all, or an empty one sent as `application/json`, is the same as `{}`.
+    """
     from shared.services import auth
 
     json_body(LogoutIn, optional=True)
@@ -108,9 +124,10 @@ def logout() -> Response:
 
 
 @app.get("/auth/me")
-@operation(summary="The caller's own account", tag="auth", responses={200: UserOut})
+@operation(summary="The caller's own account", tag=TAG, responses={200: UserOut})
 @auth_required
 def me() -> Response:
+    """The account the access token belongs to."""
     return respond(UserOut, g.user)
 
 

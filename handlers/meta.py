@@ -9,7 +9,7 @@ import serverless_wsgi
 from flask import Response, jsonify, send_from_directory
 
 from handlers import init_done
-from shared.openapi import document, operation
+from shared.openapi import Tag, document, operation
 from shared.schemas.meta import Health
 from shared.services import health
 from shared.web import create_app, respond
@@ -52,15 +52,20 @@ DOCS_POLICY = (
 ASSET_MAX_AGE = 86400
 
 app = create_app(__name__)
+TAG = Tag("meta", "Health of the service, and this documentation")
 
 
 @app.get("/health")
 @operation(
     summary="Health of the service and its database",
-    tag="meta",
+    tag=TAG,
     responses={200: Health, 503: Health},
+    headers={503: "Retry-After"},
 )
 def get_health() -> Response:
+    """200 when the database answers; 503 with `"database": "unavailable"` and `Retry-After` when
+    it cannot be reached.
+    """
     if health.database_ok():
         return respond(Health, {"status": "ok", "database": "ok"})
     return respond(
@@ -74,24 +79,26 @@ def get_health() -> Response:
 @app.get("/openapi.json")
 @operation(
     summary="This OpenAPI 3.1 document",
-    tag="meta",
+    tag=TAG,
     responses={200: "The document"},
     media_types={200: "application/json"},
     uses_database=False,
 )
 def get_openapi() -> Response:
+    """The OpenAPI 3.1 document of every route, generated from the code that serves them."""
     return jsonify(openapi_document())
 
 
 @app.get("/docs")
 @operation(
     summary="The API documentation page",
-    tag="meta",
+    tag=TAG,
     responses={200: "An HTML page"},
     media_types={200: "text/html"},
     uses_database=False,
 )
 def get_docs() -> Response:
+    """Swagger UI rendering this document, with no asset from another origin."""
     response = Response(DOCS_PAGE, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DOCS_POLICY
     return response

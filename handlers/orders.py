@@ -14,13 +14,13 @@ from shared import metrics
 from shared.auth import auth_required
 from shared.errors import InvalidInput
 from shared.log import logger
-from shared.openapi import operation
+from shared.openapi import Tag, operation
 from shared.schemas.orders import OrderIn, OrderOut, OrderPage, OrderQuery, OrderStatusPatch
 from shared.services import orders, outbox
 from shared.web import create_app, json_body, query, respond, session
 
 app = create_app(__name__)
-TAG = "orders"
+TAG = Tag("orders", "Placing, reading, cancelling and shipping orders")
 NO_SUCH_ORDER = "No such order, or not yours"
 # Control characters are no text a key can be stored as (PostgreSQL refuses U+0000).
 IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
@@ -53,6 +53,10 @@ IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 )
 @auth_required
 def place_order() -> Response:
+    """Reserve stock for every line or for none, and answer the order as `pending`; it is
+    confirmed, and its e-mail sent, moments later. A retry with the same `Idempotency-Key` and
+    body answers the same order.
+    """
     body = json_body(OrderIn)
     key = request.headers.get("Idempotency-Key")
     if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
@@ -105,6 +109,9 @@ def _publish_now(event_id: str) -> None:
 )
 @auth_required
 def list_orders() -> Response:
+    """A customer's own orders, newest first; an admin sees every order and may filter by
+    `user_id`.
+    """
     args = query(OrderQuery)
     page = orders.list_orders(
         session(),
@@ -123,6 +130,7 @@ def list_orders() -> Response:
 )
 @auth_required
 def get_order(order_id: int) -> Response:
+    """An order, for its owner or an admin; anyone else gets a 404."""
     return respond(OrderOut, orders.get_order(session(), order_id, viewer=g.user))
 
 
@@ -134,6 +142,7 @@ def get_order(order_id: int) -> Response:
 )
 @auth_required
 def cancel_order(order_id: int) -> Response:
+    """Cancel a pending or confirmed order, for its owner or an admin, and release its stock."""
     cancelled = orders.cancel_order(session(), order_id, viewer=g.user)
     metrics.count(metrics.ORDERS_CANCELLED)
     return respond(OrderOut, cancelled)
@@ -148,6 +157,7 @@ def cancel_order(order_id: int) -> Response:
 )
 @auth_required(role="admin")
 def ship_order(order_id: int) -> Response:
+    """Mark a confirmed order shipped; admins only."""
     json_body(OrderStatusPatch)
     return respond(OrderOut, orders.ship_order(session(), order_id))
 

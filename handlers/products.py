@@ -8,7 +8,7 @@ from flask import Response, g
 from handlers import init_done
 from shared.auth import auth_required, optional_user
 from shared.config import require
-from shared.openapi import operation
+from shared.openapi import Tag, operation
 from shared.schemas.products import (
     ImportCreated,
     ImportReport,
@@ -25,7 +25,7 @@ from shared.web import create_app, json_body, query, respond, session
 
 require("imports_bucket")  # the import routes cannot work without it: fail the cold start
 app = create_app(__name__)
-TAG = "products"
+TAG = Tag("products", "The catalogue: browsed by anyone, kept by admins, also from CSV files")
 TAKEN = "A SKU is already taken (or repeated in the batch); `errors` names each"
 
 
@@ -37,6 +37,9 @@ TAKEN = "A SKU is already taken (or repeated in the batch); `errors` names each"
     responses={200: ProductPage},
 )
 def list_products() -> Response:
+    """Active products, a page at a time. Filters combine with AND; ties of the sort are broken by
+    id, so paging stays stable while products are added.
+    """
     args = query(ProductQuery)
     page = products.list_products(
         session(),
@@ -61,8 +64,12 @@ def list_products() -> Response:
         401: "A bearer token was sent but is not valid",
         404: "No such product",
     },
+    token_optional=True,
 )
 def get_product(product_id: int) -> Response:
+    """A product by id. Without a token, or with a customer's, an inactive product is a 404; with
+    an admin's it is shown. A token that is sent must be valid.
+    """
     user = optional_user()
     admin = user is not None and user.role == "admin"
     return respond(ProductOut, products.get_product(session(), product_id, include_inactive=admin))
@@ -78,6 +85,7 @@ def get_product(product_id: int) -> Response:
 )
 @auth_required(role="admin")
 def create_product() -> Response:
+    """Add a product to the catalogue; `Location` is its path."""
     body = json_body(ProductIn)
     product = products.create_product(session(), fields=body.model_dump())
     # The contract's Location has no stage prefix, so it is not built with url_for.
@@ -93,6 +101,7 @@ def create_product() -> Response:
 )
 @auth_required(role="admin")
 def update_product(product_id: int) -> Response:
+    """Change the fields sent, validated as on creation."""
     changes = json_body(ProductPatch).model_dump(exclude_unset=True)
     return respond(ProductOut, products.update_product(session(), product_id, changes=changes))
 
@@ -105,6 +114,9 @@ def update_product(product_id: int) -> Response:
 )
 @auth_required(role="admin")
 def delete_product(product_id: int) -> Response:
+    """Deactivate a product: customers no longer see it, and the orders that contain it keep their
+    lines.
+    """
     products.deactivate_product(session(), product_id)
     return Response(status=204)
 
@@ -118,6 +130,9 @@ def delete_product(product_id: int) -> Response:
 )
 @auth_required(role="admin")
 def create_batch() -> Response:
+    """Create 1 to 500 products in one transaction: a bad item (each named as `items[i].field`) or
+    a taken SKU creates none.
+    """
     body = json_body(ProductBatchIn)
     created = products.create_products(session(), items=[i.model_dump() for i in body.items])
     return respond(ProductBatchOut, {"created": len(created), "items": created}, 201)
@@ -131,6 +146,9 @@ def create_batch() -> Response:
 )
 @auth_required(role="admin")
 def start_import() -> Response:
+    """A pre-signed S3 URL to PUT a CSV file to, with `Content-Type: text/csv` and the
+    `upload_headers`. Rows upsert by SKU; the report is at `GET /products/imports/{import_id}`.
+    """
     # The import service (S3, its model) loads with the first import route, not with the
     # catalogue that most cold starts serve.
     from shared.services import imports
@@ -146,6 +164,9 @@ def start_import() -> Response:
 )
 @auth_required(role="admin")
 def get_import(import_id: str) -> Response:
+    """Whether the import is waiting, processing, done or failed; the counts of products created
+    and updated, and each rejected row with its line and reason.
+    """
     from shared.services import imports
 
     return respond(ImportReport, imports.get_import(session(), import_id))

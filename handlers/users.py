@@ -7,14 +7,14 @@ from flask import Response, g
 
 from handlers import init_done
 from shared.auth import auth_required
-from shared.openapi import operation
+from shared.openapi import Tag, operation
 from shared.schemas.auth import UserOut
 from shared.schemas.users import UserPage, UserPatch, UserQuery
 from shared.services import users
 from shared.web import create_app, json_body, query, respond, session
 
 app = create_app(__name__)
-TAG = "users"
+TAG = Tag("users", "User administration, for admins only")
 
 
 @app.get("/users")
@@ -26,6 +26,9 @@ TAG = "users"
 )
 @auth_required(role="admin")
 def list_users() -> Response:
+    """Every account, oldest first, a page at a time; `q` matches a substring of the e-mail address
+    or the name, case-insensitively.
+    """
     args = query(UserQuery)
     page = users.list_users(
         session(),
@@ -46,6 +49,7 @@ def list_users() -> Response:
 )
 @auth_required(role="admin")
 def get_user(user_id: int) -> Response:
+    """One account by id."""
     return respond(UserOut, users.get_user(session(), user_id))
 
 
@@ -62,6 +66,10 @@ def get_user(user_id: int) -> Response:
 )
 @auth_required(role="admin")
 def update_user(user_id: int) -> Response:
+    """Change any of `name`, `role` and `is_active`. An admin cannot demote or deactivate
+    themselves, and the shop always keeps an active admin: a change that would leave none is a
+    409.
+    """
     changes = json_body(UserPatch).model_dump(exclude_unset=True)
     return respond(UserOut, users.update_user(session(), user_id, changes=changes, acting=g.user))
 

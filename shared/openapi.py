@@ -6,6 +6,7 @@ each Flask app's URL map, so a route that exists is a route that is documented.
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
@@ -21,6 +22,11 @@ RESPONSE_REF = "#/components/responses/{name}"
 HEADER_REF = "#/components/headers/{name}"
 STRING = {"type": "string"}
 PROBLEM_REF = REF.format(model="Problem")
+BEARER = "bearerAuth"
+# What a route asks of its caller, by the role `@auth_required` set on it (or the lack of one).
+PUBLIC: list[dict] = []
+OPTIONAL_TOKEN = [{}, {BEARER: []}]
+TOKEN = [{BEARER: []}]
 
 # Headers every response carries, documented once and referenced from each response.
 HEADERS = {
@@ -38,6 +44,13 @@ RESPONSE_HEADERS = {
     "Allow": {"description": "The methods the path takes", "schema": STRING},
     "Retry-After": {"description": "Seconds to wait", "schema": STRING},
 }
+
+
+class Tag(NamedTuple):
+    """A resource's group of operations in the document: its name and what it holds."""
+
+    name: str
+    description: str
 
 
 class Shared(NamedTuple):
@@ -59,7 +72,12 @@ SHARED_RESPONSES = {
     ),
     403: Shared("Forbidden", "The caller's role may not use this route"),
     404: Shared("NotFound", "No such resource (or one the caller may not see), or a malformed id"),
-    405: Shared("MethodNotAllowed", "Another method on a known path", ("Allow",)),
+    405: Shared(
+        "MethodNotAllowed",
+        "Sent with a method the path does not take; `Allow` names the ones it does",
+        ("Allow",),
+    ),
+    409: Shared("Conflict", "The request conflicts with the current state"),
     413: Shared("ContentTooLarge", "The body is over 1 MiB"),
     415: Shared("UnsupportedMediaType", "The body is not sent as application/json"),
     422: Shared("UnprocessableContent", "Validation failed; `errors` names each field at fault"),
@@ -73,6 +91,9 @@ SHARED_RESPONSES = {
 BODY_ERRORS = (400, 415, 422)
 
 
+SERVERS = [{"url": "/", "description": "The host and stage that serve this document"}]
+CONTACT = {"name": "shop-api maintainers", "url": "https://shop-api.example.com/"}
+LICENSE = {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"}
 DESCRIPTION = f"""\
 The shop's HTTP API. Conventions of every route:
 
@@ -115,7 +136,7 @@ class JsonSchema(GenerateJsonSchema):
 def operation(
     *,
     summary: str,
-    tag: str,
+    tag: Tag,
     body: type[BaseModel] | None = None,
     body_required: bool = True,
     query: type[BaseModel] | None = None,
@@ -124,14 +145,17 @@ def operation(
     request_headers: dict[str, dict] | None = None,
     media_types: dict[int, str] | None = None,
     uses_database: bool = True,
+    token_optional: bool = False,
 ) -> Callable:
     """Describe a view for the document: its body, query, optional request headers (name:
     {description, schema}) and answers by status (with a response header per status).
 
-    An answer is a response model, a description, or None for the shared one of that
-    status; `media_types` names the type of a described answer that is no problem
-    document. The answers every route of its kind can give (400, 401, 403, 404, 413,
-    415, 422, and 503 where `uses_database`) are added without being listed.
+    The view's docstring is the operation's description. An answer is a response model, a
+    description, or None for the shared one of that status; `media_types` names the type of
+    a described answer that is no problem document. The answers every route of its kind can
+    give (400, 401, 403, 404, 405, 413, 415, 422, and 503 where `uses_database`) are added
+    without being listed. `token_optional`: a route without `@auth_required` that reads a
+    bearer token when one is sent.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -146,6 +170,7 @@ def operation(
             "request_headers": request_headers or {},
             "media_types": media_types or {},
             "uses_database": uses_database,
+            "token_optional": token_optional,
         }
         return view
 
@@ -160,6 +185,8 @@ def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, An
 
     operations: list[tuple[str, str, Callable, dict, list[dict]]] = []
     models: set[tuple[type[BaseModel], str]] = {(Problem, "serialization")}
+    queries: set[type[BaseModel]] = set()
+    tags: dict[str, Tag] = {}
     for app in apps:
         for rule in app.url_map.iter_rules():
             view = app.view_functions[rule.endpoint]
@@ -169,8 +196,12 @@ def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, An
             parameters = _path_parameters(app, rule.rule)
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 operations.append((_path(rule.rule), method.lower(), view, spec, parameters))
+            tags.setdefault(spec["tag"].name, spec["tag"])
             if spec["body"]:
                 models.add((spec["body"], "validation"))
+            if spec["query"]:
+                models.add((spec["query"], "validation"))
+                queries.add(spec["query"])
             for answer in spec["responses"].values():
                 if isinstance(answer, type):
                     models.add((answer, "serialization"))
@@ -180,22 +211,43 @@ def document(apps: Iterable[Flask], *, title: str, version: str) -> dict[str, An
         ref_template=REF,
         schema_generator=JsonSchema,
     )
+    schemas = schemas.get("$defs", {})
+    # A query model is documented as its parameters, each in place: no schema of its own.
+    query_schemas = {
+        model: schemas.pop(refs[(model, "validation")]["$ref"].rsplit("/", 1)[1])
+        for model in queries
+    }
     paths: dict[str, dict] = {}
     for path, method, view, spec, parameters in operations:
-        paths.setdefault(path, {})[method] = _operation(method, view, spec, parameters, refs)
+        paths.setdefault(path, {})[method] = _operation(
+            view, spec, parameters, refs, query_schemas.get(spec["query"])
+        )
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version, "description": DESCRIPTION},
+        "info": {
+            "title": title,
+            "version": version,
+            "description": DESCRIPTION,
+            "contact": CONTACT,
+            "license": LICENSE,
+        },
+        "servers": SERVERS,
+        "tags": [tag._asdict() for tag in tags.values()],
         "paths": dict(sorted(paths.items())),
         "components": {
-            "schemas": schemas.get("$defs", {}),
+            "schemas": schemas,
             "responses": {
                 shared.name: _problem_response(shared.description, shared.headers)
                 for shared in SHARED_RESPONSES.values()
             },
             "headers": {**HEADERS, **RESPONSE_HEADERS},
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+                BEARER: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "The access token of POST /auth/login or /auth/refresh",
+                }
             },
         },
     }
@@ -232,6 +284,12 @@ def _problem_response(description: str, headers: Iterable[str] = ()) -> dict:
     }
 
 
+def _security(spec: dict, view: Callable) -> list[dict]:
+    if getattr(view, "auth_role", None):
+        return TOKEN
+    return OPTIONAL_TOKEN if spec["token_optional"] else PUBLIC
+
+
 def _shared_statuses(spec: dict, view: Callable, has_path_parameters: bool) -> list[int]:
     """The statuses a route gives without listing them, from what it takes and needs."""
     statuses = []
@@ -240,12 +298,15 @@ def _shared_statuses(spec: dict, view: Callable, has_path_parameters: bool) -> l
     elif spec["query"]:
         statuses.append(422)
     role = getattr(view, "auth_role", None)
-    if role:
+    if role or spec["token_optional"]:
         statuses.append(401)
-        if role != "any":
-            statuses.append(403)
+    if role and role != "any":
+        statuses.append(403)
     if has_path_parameters:
         statuses.append(404)
+    # Every path answers a method it does not take so: a client generated from this
+    # document never sends one, but a client written by hand may.
+    statuses.append(405)
     # A request of any route may carry a body, and one over the limit is refused unread.
     statuses.append(413)
     if spec["uses_database"]:
@@ -253,64 +314,87 @@ def _shared_statuses(spec: dict, view: Callable, has_path_parameters: bool) -> l
     return statuses
 
 
-def _operation(
-    method: str, view: Callable, spec: dict, path_parameters: list[dict], refs: dict
-) -> dict:
-    def schema(model: type[BaseModel], mode: str) -> dict:
-        return refs[(model, mode)]
+def _query_parameters(query_schema: dict) -> list[dict]:
+    """Each field of a query model as a parameter: left out, never null, where optional."""
+    parameters = []
+    for name, field in query_schema["properties"].items():
+        alternatives = [a for a in field.get("anyOf", []) if a.get("type") != "null"]
+        schema = {k: v for k, v in field.items() if k not in ("anyOf", "title")}
+        schema.update(alternatives[0] if len(alternatives) == 1 else {})
+        if schema.get("default", 0) is None:
+            del schema["default"]
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": name in query_schema.get("required", []),
+        }
+        if "description" in schema:
+            parameter["description"] = schema.pop("description")
+        parameters.append({**parameter, "schema": schema})
+    return parameters
 
+
+def _operation(
+    view: Callable,
+    spec: dict,
+    path_parameters: list[dict],
+    refs: dict,
+    query_schema: dict | None,
+) -> dict:
     result: dict[str, Any] = {
-        "tags": [spec["tag"]],
+        "tags": [spec["tag"].name],
         "summary": spec["summary"],
-        "operationId": f"{method}_{view.__name__}",
+        "description": inspect.getdoc(view),
+        # The view's name, a verb phrase: what a generated client names its function.
+        "operationId": view.__name__,
+        "security": _security(spec, view),
         "parameters": list(path_parameters),
         "responses": {},
     }
+    if not result["description"]:
+        del result["description"]
     for name, header in spec["request_headers"].items():
         result["parameters"].append({"name": name, "in": "header", "required": False, **header})
-    if spec["query"]:
-        query_schema = spec["query"].model_json_schema(schema_generator=JsonSchema)
-        for name, prop in query_schema["properties"].items():
-            result["parameters"].append(
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": name in query_schema.get("required", []),
-                    "schema": prop,
-                }
-            )
+    if query_schema:
+        result["parameters"] += _query_parameters(query_schema)
     if spec["body"]:
         result["requestBody"] = {
             "required": spec["body_required"],
-            "content": {"application/json": {"schema": schema(spec["body"], "validation")}},
+            "content": {"application/json": {"schema": refs[(spec["body"], "validation")]}},
         }
-    if getattr(view, "auth_role", None):
-        result["security"] = [{"bearer": []}]
     answers = dict.fromkeys(_shared_statuses(spec, view, bool(path_parameters)))
     answers.update(spec["responses"])
     for status, answer in sorted(answers.items()):
-        shared = SHARED_RESPONSES.get(status)
-        extra_headers = [spec["headers"][status]] if status in spec["headers"] else []
-        if answer is None and shared and not extra_headers:
-            response: dict[str, Any] = {"$ref": RESPONSE_REF.format(name=shared.name)}
-        elif isinstance(answer, type):
-            description = answer.__doc__.strip().splitlines()[0] if answer.__doc__ else "OK"
-            response = {
-                "description": description,
-                "headers": _headers(extra_headers),
-                "content": {"application/json": {"schema": schema(answer, "serialization")}},
-            }
-        elif status >= 400 and status not in spec["media_types"]:
-            description = answer or (shared.description if shared else "Error")
-            shared_headers = shared.headers if shared else ()
-            response = _problem_response(description, [*shared_headers, *extra_headers])
-        else:
-            response = {"description": answer or "No content", "headers": _headers(extra_headers)}
-            if status in spec["media_types"]:
-                media_type = spec["media_types"][status]
-                kind = "object" if media_type == "application/json" else "string"
-                response["content"] = {media_type: {"schema": {"type": kind}}}
-        result["responses"][str(status)] = response
+        result["responses"][str(status)] = _response(status, answer, spec, refs)
     if not result["parameters"]:
         del result["parameters"]
     return result
+
+
+def _response(
+    status: int, answer: type[BaseModel] | str | None, spec: dict, refs: dict
+) -> dict[str, Any]:
+    """One answer of an operation: its model, a description, or a shared problem."""
+    shared = SHARED_RESPONSES.get(status)
+    extra_headers = [spec["headers"][status]] if status in spec["headers"] else []
+    if isinstance(answer, type):
+        description = answer.__doc__.strip().splitlines()[0] if answer.__doc__ else "OK"
+        return {
+            "description": description,
+            "headers": _headers(extra_headers),
+            "content": {"application/json": {"schema": refs[(answer, "serialization")]}},
+        }
+    if status < 400 or status in spec["media_types"]:
+        response = {"description": answer or "No content", "headers": _headers(extra_headers)}
+        if status in spec["media_types"]:
+            media_type = spec["media_types"][status]
+            kind = "object" if media_type == "application/json" else "string"
+            response["content"] = {media_type: {"schema": {"type": kind}}}
+        return response
+    if shared and set(extra_headers) <= set(shared.headers):
+        # OpenAPI 3.1 lets a reference say in its own words when the answer happens.
+        reference = {"$ref": RESPONSE_REF.format(name=shared.name)}
+        return {**reference, "description": answer} if answer else reference
+    shared_headers = shared.headers if shared else ()
+    description = answer or (shared.description if shared else "Error")
+    return _problem_response(description, [*shared_headers, *extra_headers])

@@ -5,20 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
-from pydantic_core import PydanticCustomError
 
 from shared.emails import InvalidEmail, canonical_email, normalize_email
-from shared.schemas.base import RequestModel, ResponseModel, UTCTimestamp, text
+from shared.schemas.base import RequestModel, ResponseModel, UTCTimestamp, named_enum, text
+
+Role = named_enum("Role", ("customer", "admin"))
 
 
 def _email(value: str) -> str:
     try:
         return canonical_email(value)
     except InvalidEmail as error:
-        # A custom error type keeps pydantic's "Value error, " prefix out of the message.
-        raise PydanticCustomError(
-            "email", "must be a valid e-mail address: {reason}", {"reason": str(error)}
-        ) from None
+        raise ValueError(f"must be a valid e-mail address: {error}") from None
 
 
 EMAIL_DESCRIPTION = (
@@ -67,6 +65,6 @@ class UserOut(ResponseModel):
     id: int
     email: str
     name: str
-    role: Literal["customer", "admin"]
+    role: Role
     is_active: bool
     created_at: UTCTimestamp

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from shared.schemas.base import ResponseModel, named_enum
 
-from shared.schemas.base import ResponseModel
+HealthStatus = named_enum("HealthStatus", ("ok", "degraded"))
+DatabaseStatus = named_enum("DatabaseStatus", ("ok", "unavailable"))
 
 
 class Health(ResponseModel):
     """Whether the service and its database answer"""
 
-    status: Literal["ok", "degraded"]
-    database: Literal["ok", "unavailable"]
+    status: HealthStatus
+    database: DatabaseStatus

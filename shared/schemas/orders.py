@@ -7,13 +7,17 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from shared.schemas.base import (
-    QueryInt,
+    MAX_INT32,
     QueryLimit,
     QueryModel,
     RequestModel,
     ResponseModel,
     UTCTimestamp,
+    named_enum,
+    query_int,
 )
+
+OrderStatus = named_enum("OrderStatus", ("pending", "confirmed", "shipped", "cancelled"))
 
 
 class OrderLineIn(RequestModel):
@@ -56,7 +60,7 @@ class OrderOut(ResponseModel):
 
     id: int
     user_id: int
-    status: Literal["pending", "confirmed", "shipped", "cancelled"]
+    status: OrderStatus
     items: list[OrderLineOut]
     total_cents: Cents64
     created_at: UTCTimestamp
@@ -71,8 +75,8 @@ class OrderPage(ResponseModel):
 
 
 class OrderQuery(QueryModel):
-    status: Literal["pending", "confirmed", "shipped", "cancelled"] | None = None
-    user_id: Annotated[QueryInt, Field(ge=1, le=2_147_483_647)] | None = None
+    status: OrderStatus | None = None
+    user_id: query_int(ge=1, le=MAX_INT32) | None = None
     limit: QueryLimit = 20
     cursor: Annotated[str, Field(max_length=2000)] | None = None
 

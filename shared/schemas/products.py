@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from shared.schemas.base import (
     ResponseModel,
     Text,
     UTCTimestamp,
+    named_enum,
     text,
 )
 
@@ -24,6 +25,14 @@ ProductName = text(min_length=1, max_length=200, strip=True)
 Description = text(max_length=5000)
 Category = text(min_length=1, max_length=100, strip=True)
 SORTS = ("name", "-name", "price_cents", "-price_cents", "created_at", "-created_at")
+ProductSort = named_enum(
+    "ProductSort",
+    SORTS,
+    varnames=tuple(s.lstrip("-").upper() + ("_DESC" if s.startswith("-") else "") for s in SORTS),
+)
+ImportStatus = named_enum("ImportStatus", ("waiting", "processing", "done", "failed"))
+# The path takes it as a UUID (shared.web.UuidConverter); clients should hold it as one too.
+ImportId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 
 
 class ProductIn(RequestModel):
@@ -86,7 +95,7 @@ class ProductQuery(QueryModel):
     min_price: QueryInt32 | None = None
     max_price: QueryInt32 | None = None
     in_stock: QueryBool | None = None
-    sort: Literal[SORTS] = "created_at"  # type: ignore[valid-type]
+    sort: ProductSort = "created_at"
     limit: QueryLimit = 20
     cursor: Annotated[str, Field(max_length=2000)] | None = None
 
@@ -99,7 +108,7 @@ class ProductQuery(QueryModel):
 class ImportCreated(ResponseModel):
     """Where to upload the CSV file, and how"""
 
-    import_id: str
+    import_id: ImportId
     upload_url: str
     expires_in: int
     upload_headers: dict[str, str]
@@ -113,8 +122,8 @@ class RejectedRow(ResponseModel):
 class ImportReport(ResponseModel):
     """The state and report of a CSV import"""
 
-    import_id: str
-    status: Literal["waiting", "processing", "done", "failed"]
+    import_id: ImportId
+    status: ImportStatus
     created: int
     updated: int
     rejected: list[RejectedRow]

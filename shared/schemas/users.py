@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
-from shared.schemas.auth import Name, UserOut
+from shared.schemas.auth import Name, Role, UserOut
 from shared.schemas.base import (
     QueryBool,
     QueryLimit,
@@ -19,7 +19,7 @@ from shared.schemas.base import (
 
 class UserQuery(QueryModel):
     q: Annotated[Text, Field(max_length=254)] | None = None
-    role: Literal["customer", "admin"] | None = None
+    role: Role | None = None
     is_active: QueryBool | None = None
     limit: QueryLimit = 20
     cursor: Annotated[str, Field(max_length=2000)] | None = None
@@ -27,7 +27,7 @@ class UserQuery(QueryModel):
 
 class UserPatch(RequestModel):
     name: Name = None
-    role: Literal["customer", "admin"] = None
+    role: Role = None
     is_active: bool = None
 
 

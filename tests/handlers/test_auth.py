@@ -177,6 +177,25 @@ def test_logout_without_a_body_is_fine(auth_api):
     assert auth_api.request("POST", "/auth/logout", token=pair["access_token"]).status == 204
 
 
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; charset=utf-8", "text/plain"]
+)
+def test_logout_with_an_empty_body_is_fine_whatever_its_content_type(auth_api, content_type):
+    # What a generated client sends when the optional body is left out.
+    pair = register_and_login(auth_api)
+
+    reply = auth_api.request(
+        "POST",
+        "/auth/logout",
+        body=b"",
+        headers={"Content-Type": content_type},
+        token=pair["access_token"],
+    )
+
+    assert reply.status == 204
+    assert auth_api.get("/auth/me", token=pair["access_token"]).status == 401
+
+
 def test_logout_needs_a_bearer_token(auth_api):
     reply = auth_api.post("/auth/logout", {})
 

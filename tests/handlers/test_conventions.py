@@ -99,6 +99,30 @@ def test_well_formed_json_that_fails_validation_is_a_422_naming_the_field(api, p
     assert field in [error["field"] for error in reply.json["errors"]]
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "field", "message"),
+    [
+        (
+            "/auth/register",
+            {"email": "a@example.com", "password": "p" * 12, "name": "A\u0000"},
+            "name",
+            "must not contain U+0000",
+        ),
+        (
+            "/auth/register",
+            {"email": "a@", "password": "p" * 12, "name": "A"},
+            "email",
+            "must be a valid e-mail address: There must be something after the @-sign.",
+        ),
+    ],
+)
+def test_a_validation_message_is_in_the_shops_own_words(api, path, body, field, message):
+    reply = api.post(path, body)
+
+    assert reply.status == 422
+    assert {"field": field, "message": message} in reply.json["errors"]
+
+
 def test_a_base64_encoded_body_is_read_like_any_other(engine):
     from handlers.auth import handler
 

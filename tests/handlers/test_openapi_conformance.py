@@ -18,25 +18,17 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests import factories
+from tests.gateway import function_of
 
-# Each function's first path segment, as serverless.yml routes them; meta takes the rest.
-FUNCTIONS = {
-    "auth": "handlers.auth",
-    "users": "handlers.users",
-    "products": "handlers.products",
-    "orders": "handlers.orders",
-}
 EXAMPLES_PER_OPERATION = 25
 
 
 def shop_app():
     """One WSGI app that hands each request to its function's Flask app."""
-    apps = {segment: importlib.import_module(name).app for segment, name in FUNCTIONS.items()}
-    meta = importlib.import_module("handlers.meta").app
 
     def dispatch(environ, start_response):
-        segment = environ.get("PATH_INFO", "/").split("/")[1]
-        return apps.get(segment, meta)(environ, start_response)
+        app = importlib.import_module(function_of(environ.get("PATH_INFO", "/"))).app
+        return app(environ, start_response)
 
     return dispatch
 

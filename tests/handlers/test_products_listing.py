@@ -317,6 +317,12 @@ def test_a_bad_listing_parameter_is_a_422_naming_it(api, shelf, query, field):
     assert [e["field"] for e in reply.json["errors"]] == [field]
 
 
+def test_a_price_filter_that_is_no_whole_number_is_explained_in_the_shops_own_words(api, shelf):
+    reply = api.get("/products", query={"min_price": "1e3"})
+
+    assert reply.json["errors"] == [{"field": "min_price", "message": "must be a whole number"}]
+
+
 @pytest.mark.parametrize("parameter", ["q", "category"])
 def test_a_search_containing_u0000_is_a_422_not_a_server_error(api, shelf, parameter):
     reply = api.get("/products", query={parameter: "widget\x00"})
