@@ -15,6 +15,8 @@ class CreateAdmin(RequestModel):
     email: Email
     password: Password
     name: Name
+    # An existing account keeps its password unless this asks for the new one.
+    reset_password: bool = False
 
 
 class SeedDemo(RequestModel):
