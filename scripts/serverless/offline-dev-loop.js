@@ -127,22 +127,34 @@ class OfflineDevLoop {
     return this.warmUp();
   }
 
+  // One watch per directory rather than Node's recursive one, which follows files by
+  // inode and so misses the second save of an editor that saves by renaming a new file
+  // over the old one (vim, sed -i, most IDEs).
   watchSources() {
+    const watched = new Set();
     let timer = null;
     let changed = new Set();
-    for (const source of SOURCES) {
-      const directory = path.join(this.serverless.serviceDir, source);
-      fs.watch(directory, { recursive: true }, (_, filename) => {
-        if (!filename || !filename.endsWith('.py')) return;
-        changed.add(path.join(source, filename));
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          const files = [...changed].sort().join(', ');
-          changed = new Set();
-          this.reload(files);
-        }, SETTLE_MS);
-      });
-    }
+    const settled = () => {
+      const files = [...changed].sort().join(', ');
+      changed = new Set();
+      watchAll();
+      this.reload(files);
+    };
+    const watchAll = () => {
+      for (const source of SOURCES) {
+        for (const directory of directories(path.join(this.serverless.serviceDir, source))) {
+          if (watched.has(directory)) continue;
+          watched.add(directory);
+          fs.watch(directory, (_, filename) => {
+            if (!filename || !filename.endsWith('.py')) return;
+            changed.add(path.relative(this.serverless.serviceDir, path.join(directory, filename)));
+            clearTimeout(timer);
+            timer = setTimeout(settled, SETTLE_MS);
+          }).on('error', () => watched.delete(directory));
+        }
+      }
+    };
+    watchAll();
   }
 
   httpPort() {
@@ -181,6 +193,16 @@ async function warmUpRequest(url) {
   } catch (error) {
     return error.cause?.code || error.name;
   }
+}
+
+function directories(root) {
+  const found = [root];
+  for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name !== '__pycache__') {
+      found.push(...directories(path.join(root, entry.name)));
+    }
+  }
+  return found;
 }
 
 // Per HTTP function, a GET of each of its routes without path parameters, from
