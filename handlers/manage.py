@@ -13,6 +13,17 @@ from shared.schemas.commands import Command, CreateAdmin, SeedDemo
 from shared.services import admins, demo
 
 COMMANDS = TypeAdapter(Command)
+# What create-admin did, in words for the operator who ran it: the account, then its password.
+ADMIN_STATUS = {
+    "created": "created the admin account",
+    "promoted": "the account already existed: it is now an active admin",
+    "unchanged": "the account already existed as an active admin",
+}
+ADMIN_PASSWORD = {
+    "set": "",
+    "kept": "; its password was kept (reset_password: true sets the one given)",
+    "reset": "; its password is now the one given, and its sessions have ended",
+}
 
 
 def handler(event: dict, context: object) -> dict:
@@ -24,8 +35,13 @@ def handler(event: dict, context: object) -> dict:
     with db.session_scope() as session:
         if isinstance(command, CreateAdmin):
             result = admins.create_admin(
-                session, email=command.email, password=command.password, name=command.name
+                session,
+                email=command.email,
+                password=command.password,
+                name=command.name,
+                reset_password=command.reset_password,
             )
+            result["message"] = ADMIN_STATUS[result["status"]] + ADMIN_PASSWORD[result["password"]]
         elif isinstance(command, SeedDemo):
             result = demo.seed_demo(session)
     logger.info("manage command done", command=command.command, result=result)

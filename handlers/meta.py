@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from pathlib import Path
 
 import serverless_wsgi
-from flask import Response, jsonify, send_from_directory
+from flask import Response, jsonify
 
 from handlers import init_done
+from shared.assets import REVALIDATE, Asset, asset_response
 from shared.openapi import Tag, document, operation
 from shared.schemas.meta import Health
 from shared.services import health
@@ -27,12 +29,12 @@ DOCS_PAGE = """<!doctype html>
 <head>
   <meta charset="utf-8">
   <title>shop-api</title>
-  <link rel="stylesheet" href="/docs/swagger-ui.css">
+  <link rel="stylesheet" href="{swagger-ui.css}">
 </head>
 <body>
   <div id="swagger-ui"></div>
-  <script src="/docs/swagger-ui-bundle.js"></script>
-  <script src="/docs/init.js"></script>
+  <script src="{swagger-ui-bundle.js}"></script>
+  <script src="{init.js}"></script>
 </body>
 </html>
 """
@@ -43,13 +45,13 @@ DOCS_INIT = (
     "validatorUrl: null});\n"
 )
 # Swagger UI's files that the page loads: nothing else of its package is served.
-SWAGGER_UI_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
+SWAGGER_UI_ASSETS = {"swagger-ui.css": "text/css", "swagger-ui-bundle.js": "text/javascript"}
+DOCS_ASSETS = (*SWAGGER_UI_ASSETS, "init.js")
 # Only the function's own files; Swagger UI's icons are data: URIs in its CSS.
 DOCS_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-ASSET_MAX_AGE = 86400
 
 app = create_app(__name__)
 TAG = Tag("meta", "Health of the service, and this documentation")
@@ -99,25 +101,37 @@ def get_openapi() -> Response:
 )
 def get_docs() -> Response:
     """Swagger UI rendering this document, with no asset from another origin."""
-    response = Response(DOCS_PAGE, mimetype="text/html")
+    page = DOCS_PAGE
+    for asset in docs_assets().values():
+        page = page.replace(f"{{{asset.name}}}", asset.url("/docs"))
+    response = Response(page, mimetype="text/html")
     response.headers["Content-Security-Policy"] = DOCS_POLICY
+    # The page names its assets by digest: a deploy that changes one must reach browsers.
+    response.headers["Cache-Control"] = REVALIDATE
     return response
 
 
-@app.get("/docs/init.js")
-def get_docs_init() -> Response:
-    response = Response(DOCS_INIT, mimetype="text/javascript")
-    response.cache_control.public = True
-    response.cache_control.max_age = ASSET_MAX_AGE
-    return response
+ASSET_NAME = f"any({', '.join(map(repr, DOCS_ASSETS))}):name"
 
 
-@app.get(f"/docs/<any({', '.join(map(repr, SWAGGER_UI_ASSETS))}):asset>")
-def get_docs_asset(asset: str) -> Response:
+@app.get(f"/docs/<{ASSET_NAME}>")
+@app.get(f"/docs/<string(length=16):digest>/<{ASSET_NAME}>")
+def get_docs_asset(name: str, digest: str | None = None) -> Response:
+    return asset_response(docs_assets()[name], digest=digest)
+
+
+@cache
+def docs_assets() -> dict[str, Asset]:
+    """The docs page's files by name, read once per container."""
     # Swagger UI's files come from a pinned package in the layer, never from a CDN.
     from swagger_ui_bundle import swagger_ui_path
 
-    return send_from_directory(swagger_ui_path, asset, max_age=ASSET_MAX_AGE)
+    assets = [
+        Asset(name, (Path(swagger_ui_path) / name).read_bytes(), mimetype)
+        for name, mimetype in SWAGGER_UI_ASSETS.items()
+    ]
+    assets.append(Asset("init.js", DOCS_INIT.encode(), "text/javascript"))
+    return {asset.name: asset for asset in assets}
 
 
 @cache

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import signal
 import sys
 import time
@@ -30,6 +31,7 @@ import boto3
 from botocore.config import Config
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.server import ThreadedMotoServer
+from moto.ses.models import Message as SesMessage
 from moto.ses.models import ses_backends
 
 REGION = os.environ.get("AWS_REGION", "eu-west-1")
@@ -143,14 +145,8 @@ class LocalCloud:
         sent = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
         for message in sent[self.mails_shown :]:
             self.mails_shown += 1
-            text = (
-                f"To: {', '.join(message.destinations['ToAddresses'])}\n"
-                f"Subject: {message.subject}\n\n{message.body}"
-            )
-            self.mail_dir.mkdir(parents=True, exist_ok=True)
-            path = self.mail_dir / f"{self.mails_shown:04d}.txt"
-            path.write_text(text, encoding="utf-8")
-            say(f"e-mail sent ({path}):\n{text}")
+            path = keep_mail(self.mail_dir, message, datetime.now(UTC))
+            say(f"e-mail sent ({path}):\n{path.read_text(encoding='utf-8')}")
 
     def loop(self) -> None:
         while True:
@@ -165,6 +161,25 @@ class LocalCloud:
                 except Exception as error:  # keep emulating whatever one step does
                     say(f"{step.__name__} failed: {type(error).__name__}: {error}")
             time.sleep(POLL_SECONDS)
+
+
+def keep_mail(mail_dir: Path, message: SesMessage, received: datetime) -> Path:
+    """Write `message` to a file of its own in `mail_dir`, never over an earlier one.
+
+    Named by the time it was sent and SES's message id: sorted by name, the files are in
+    the order they came, across every run of scripts/dev (each counts its mails from 1).
+    """
+    mail_dir.mkdir(parents=True, exist_ok=True)
+    stamp = received.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    message_id = re.sub(r"[^A-Za-z0-9-]", "_", message.id)
+    path = mail_dir / f"{stamp}-{message_id}.txt"
+    text = (
+        f"To: {', '.join(message.destinations['ToAddresses'])}\n"
+        f"Subject: {message.subject}\n\n{message.body}"
+    )
+    with path.open("x", encoding="utf-8") as file:
+        file.write(text)
+    return path
 
 
 def s3_event(bucket: str, item: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,8 @@ class Reply:
     status: int
     headers: dict[str, str]
     text: str
+    # The body as it crossed the wire: compressed, if Content-Encoding says so.
+    sent: bytes = b""
 
     @property
     def json(self) -> Any:
@@ -135,12 +138,16 @@ def api_event(
 def reply_of(result: dict) -> Reply:
     """A handler's answer to an API Gateway event, as the client receives it."""
     raw = result.get("body") or ""
-    text = base64.b64decode(raw).decode() if result.get("isBase64Encoded") else raw
+    sent = base64.b64decode(raw) if result.get("isBase64Encoded") else raw.encode()
     if "multiValueHeaders" in result:
         headers = {k: ", ".join(v) for k, v in result["multiValueHeaders"].items()}
     else:
         headers = result.get("headers", {})
-    return Reply(result["statusCode"], headers, text)
+    reply = Reply(result["statusCode"], headers, "", sent)
+    # As a client does: what it asked to be compressed, it decompresses.
+    body = gzip.decompress(sent) if reply.header("Content-Encoding") == "gzip" else sent
+    reply.text = body.decode()
+    return reply
 
 
 class Client:

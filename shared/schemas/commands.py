@@ -11,13 +11,21 @@ from shared.schemas.base import RequestModel
 
 
 class CreateAdmin(RequestModel):
+    """Create an admin account, or make an existing account an active admin."""
+
     command: Literal["create-admin"]
     email: Email
     password: Password
     name: Name
+    reset_password: bool = Field(
+        default=False,
+        description="give an existing account the password given (else it keeps its own)",
+    )
 
 
 class SeedDemo(RequestModel):
+    """Load the demo catalogue (safe to repeat)."""
+
     command: Literal["seed-demo"]
 
 

@@ -127,11 +127,16 @@ def refresh(session: Session, *, refresh_token: str) -> dict:
 
 def logout(session: Session, *, user: Caller) -> None:
     """End every session of `user`: refresh tokens revoked, earlier access tokens invalid."""
-    session.execute(
-        update(User).where(User.id == user.id).values(token_generation=User.token_generation + 1)
-    )
-    _revoke(session, RefreshToken.user_id == user.id)
+    end_sessions(session, user_id=user.id)
     session.commit()
+
+
+def end_sessions(session: Session, *, user_id: int) -> None:
+    """Revoke the user's refresh tokens and invalidate their access tokens; no commit."""
+    session.execute(
+        update(User).where(User.id == user_id).values(token_generation=User.token_generation + 1)
+    )
+    _revoke(session, RefreshToken.user_id == user_id)
 
 
 def _revoke(session: Session, which) -> None:

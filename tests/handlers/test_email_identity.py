@@ -85,7 +85,11 @@ def test_create_admin_with_the_punycode_spelling_promotes_the_existing_account(e
         None,
     )
 
-    assert result == {"status": "promoted", "user_id": customer.id, "email": "root@bücher.example"}
+    assert (result["status"], result["user_id"], result["email"]) == (
+        "promoted",
+        customer.id,
+        "root@bücher.example",
+    )
     assert session.query(User).count() == 1
 
 

@@ -38,6 +38,32 @@ def test_create_admin_twice_changes_nothing_the_second_time(engine, session):
     assert session.query(User).count() == 1
 
 
+def test_create_admin_for_an_existing_account_says_it_existed_and_kept_its_password(engine):
+    manage(CREATE_ADMIN, None)
+
+    again = manage({**CREATE_ADMIN, "password": "another strong password"}, None)
+
+    assert again["password"] == "kept"
+    assert "already existed" in again["message"]
+    assert "password was kept" in again["message"]
+    assert "reset_password" in again["message"]
+
+
+def test_create_admin_with_reset_password_sets_the_password_given(engine, session):
+    manage(CREATE_ADMIN, None)
+    new_password = "another strong password"
+
+    reset = manage({**CREATE_ADMIN, "password": new_password, "reset_password": True}, None)
+
+    assert reset["password"] == "reset"
+    assert "now the one given" in reset["message"]
+    assert auth.login(session, email="root@example.com", password=new_password)["access_token"]
+
+
+def test_create_admin_says_plainly_that_it_created_a_new_account(engine):
+    assert manage(CREATE_ADMIN, None)["message"] == "created the admin account"
+
+
 def test_create_admin_promotes_and_reactivates_an_existing_customer(engine, session):
     customer = factories.customer(session, email="root@example.com")
     customer.is_active = False
@@ -58,6 +84,7 @@ def test_create_admin_promotes_and_reactivates_an_existing_customer(engine, sess
         {**CREATE_ADMIN, "password": "short"},
         {**CREATE_ADMIN, "email": "nope"},
         {**CREATE_ADMIN, "extra": 1},
+        {**CREATE_ADMIN, "reset_password": "yes"},
     ],
 )
 def test_a_bad_command_is_refused_with_a_clear_reason(engine, event):

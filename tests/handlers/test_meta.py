@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 import pytest
@@ -9,7 +11,7 @@ from openapi_spec_validator import validate
 from sqlalchemy import create_engine
 
 from shared import db
-from tests.apigw import Client
+from tests.apigw import Client, LambdaContext, api_event, reply_of
 
 
 def test_health_reports_ok_when_the_database_answers(meta_api):
@@ -200,3 +202,86 @@ def test_ids_in_paths_are_documented_as_the_numbers_and_uuids_the_routes_take(me
     import_id = paths["/products/imports/{import_id}"]["get"]["parameters"][0]["schema"]
     assert order_id == {"type": "integer", "minimum": 1, "maximum": 2147483647}
     assert import_id == {"type": "string", "format": "uuid"}
+
+
+# API Gateway's limit on what a function answers (the whole JSON of its result).
+LAMBDA_RESPONSE_LIMIT = 6 * 1024 * 1024
+YEAR = 365 * 24 * 3600
+
+
+def _asset_urls(meta_api) -> list[str]:
+    return re.findall(r'(?:href|src)="(/docs/[^"]+)"', meta_api.get("/docs").text)
+
+
+def _bundle_url(meta_api) -> str:
+    return next(url for url in _asset_urls(meta_api) if url.endswith("/swagger-ui-bundle.js"))
+
+
+def test_the_docs_page_names_each_asset_by_the_digest_of_its_content(meta_api):
+    for url in _asset_urls(meta_api):
+        _, _, digest, name = url.split("/")
+        asset = meta_api.get(url)
+
+        assert hashlib.sha256(asset.text.encode()).hexdigest()[:16] == digest, name
+        assert name in ("swagger-ui.css", "swagger-ui-bundle.js", "init.js")
+
+
+def test_a_browser_keeps_the_docs_assets_for_a_year_without_asking_again(meta_api):
+    for url in _asset_urls(meta_api):
+        cache_control = meta_api.get(url).header("Cache-Control")
+
+        assert {part.strip() for part in cache_control.split(",")} == {
+            "public",
+            f"max-age={YEAR}",
+            "immutable",
+        }, url
+
+
+def test_the_docs_page_itself_is_checked_again_on_each_visit(meta_api):
+    assert meta_api.get("/docs").header("Cache-Control") == "no-cache"
+
+
+@pytest.mark.parametrize("path", ["/docs/0123456789abcdef/swagger-ui.css", "/docs/swagger-ui.css"])
+def test_an_asset_asked_for_without_its_current_digest_is_served_but_not_kept(meta_api, path):
+    reply = meta_api.get(path)
+
+    assert reply.status == 200
+    assert reply.header("Cache-Control") == "no-cache"
+
+
+def test_the_bundle_travels_gzipped_to_a_client_that_accepts_it(meta_api):
+    reply = meta_api.get(_bundle_url(meta_api), headers={"Accept-Encoding": "gzip, br"})
+
+    assert reply.header("Content-Encoding") == "gzip"
+    assert "Accept-Encoding" in reply.header("Vary")
+    assert len(reply.sent) < len(reply.text) / 3
+    assert "SwaggerUIBundle" in reply.text
+
+
+@pytest.mark.parametrize("accepted", ["identity", "gzip;q=0", "br"])
+def test_a_client_that_does_not_accept_gzip_gets_the_bundle_as_it_is(meta_api, accepted):
+    reply = meta_api.get(_bundle_url(meta_api), headers={"Accept-Encoding": accepted})
+
+    assert reply.header("Content-Encoding") is None
+    assert reply.sent.decode() == reply.text
+    assert "Accept-Encoding" in reply.header("Vary")
+
+
+def test_the_tiny_init_script_is_not_worth_compressing(meta_api):
+    init = next(url for url in _asset_urls(meta_api) if url.endswith("/init.js"))
+
+    assert meta_api.get(init).header("Content-Encoding") is None
+
+
+@pytest.mark.parametrize("accepted", ["gzip", "identity"])
+def test_every_docs_asset_fits_in_a_lambda_response_whatever_the_client_accepts(meta_api, accepted):
+    from handlers.meta import handler
+
+    for url in _asset_urls(meta_api):
+        event = api_event("GET", url, headers={"Accept-Encoding": accepted})
+        result = handler(event, LambdaContext())
+
+        assert reply_of(result).status == 200
+        # Compressed bytes are not text: serverless-wsgi hands them over as base64.
+        assert result["isBase64Encoded"] == (reply_of(result).header("Content-Encoding") == "gzip")
+        assert len(json.dumps(result)) < LAMBDA_RESPONSE_LIMIT / 2, url

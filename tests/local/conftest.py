@@ -30,19 +30,28 @@ OUTPUT_TAIL = 20_000
 LOOPBACK_HOSTS = ("127.0.0.1", "[::1]")
 
 
+# What scripts/dev prints once every HTTP function is warm (scripts/serverless/offline-dev-loop.js).
+READY = "==> ready on "
+
+
 @dataclass(frozen=True)
 class LocalServer:
     base_url: str
     http_port: int
     lambda_port: int
+    aws_port: int
     local_dir: Path
     log: Path
+    process_group: int
 
     def output(self) -> str:
         return _tail(self.log)
 
+    def full_output(self) -> str:
+        return self.log.read_text(errors="replace")
 
-def _free_ports(count: int) -> list[int]:
+
+def free_ports(count: int) -> list[int]:
     """Distinct TCP ports free on the loopback interface right now."""
     sockets = []
     try:
@@ -111,7 +120,19 @@ def _answering_base_url(port: int) -> str | None:
     return None
 
 
-def _stop(process: subprocess.Popen) -> None:
+def start_dev(env: dict[str, str], **output: object) -> subprocess.Popen:
+    """scripts/dev as a developer starts it, in a session of its own to stop it whole."""
+    return subprocess.Popen(
+        [str(ROOT / "scripts" / "dev")],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        **output,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
     """Ctrl-C the process group, as a terminal would; then kill whatever is left of it."""
     group = process.pid
     try:
@@ -128,20 +149,12 @@ def _stop(process: subprocess.Popen) -> None:
 @pytest.fixture(scope="session")
 def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
     local_dir = tmp_path_factory.mktemp("offline")
-    http_port, lambda_port, aws_port = _free_ports(3)
+    http_port, lambda_port, aws_port = free_ports(3)
     env = local_env(local_dir, http_port, lambda_port, aws_port)
 
     log = local_dir / "scripts-dev.log"
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            [str(ROOT / "scripts" / "dev")],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        process = start_dev(env, stdout=output, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         base_url = None
@@ -153,15 +166,16 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServ
                 )
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"serverless offline did not answer GET /health on port {http_port} "
-                    f"within {STARTUP_SECONDS} s\n--- output\n{_tail(log)}"
+                    f"scripts/dev was not ready and answering GET /health on port "
+                    f"{http_port} within {STARTUP_SECONDS} s\n--- output\n{_tail(log)}"
                 )
-            base_url = _answering_base_url(http_port)
+            if READY in log.read_text(errors="replace"):
+                base_url = _answering_base_url(http_port)
             if base_url is None:
                 time.sleep(0.25)
-        yield LocalServer(base_url, http_port, lambda_port, local_dir, log)
+        yield LocalServer(base_url, http_port, lambda_port, aws_port, local_dir, log, process.pid)
     finally:
-        _stop(process)
+        stop(process)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 from collections.abc import Callable
@@ -25,17 +24,15 @@ def eventually(check: Callable[[], object]) -> object:
 def token_for(http, server, email: str, *, admin: bool = False) -> str:
     password = "a long enough password"
     if admin:
-        # As the README tells a developer: `sls invoke local --stage local -f manage` in a
-        # shell that sourced scripts/local-env.
-        env = local_env(server.local_dir, server.http_port, server.lambda_port, 0)
-        env.pop("SHOP_AWS_PORT")
-        command = {"command": "create-admin", "email": email, "password": password, "name": "A"}
+        # As the README tells a developer: scripts/manage, in another shell.
+        env = local_env(server.local_dir, server.http_port, server.lambda_port, server.aws_port)
         subprocess.run(
             [
-                "bash",
-                "-c",
-                f"source scripts/local-env && serverless invoke local --stage local -f manage "
-                f"-d '{json.dumps(command)}'",
+                str(ROOT / "scripts" / "manage"),
+                "create-admin",
+                f"--email={email}",
+                "--name=A",
+                f"--password={password}",
             ],
             cwd=ROOT,
             env=env,

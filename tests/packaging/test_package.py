@@ -211,8 +211,13 @@ def test_the_layer_keeps_every_asset_the_docs_page_loads(layer):
     from handlers.meta import handler
 
     page = Client(handler).get("/docs")
-    # init.js is the page's own script, served from handlers/meta.py, not from Swagger UI.
-    assets = [a for a in re.findall(r'(?:href|src)="/docs/([^"]+)"', page.text) if a != "init.js"]
+    # Each asset is named /docs/<digest>/<file>. init.js is the page's own script, served
+    # from handlers/meta.py, not from Swagger UI.
+    assets = [
+        a
+        for a in re.findall(r'(?:href|src)="/docs/[0-9a-f]+/([^"]+)"', page.text)
+        if a != "init.js"
+    ]
     names = layer.namelist()
     assert assets, page.text
     for asset in assets:
