@@ -21,7 +21,10 @@ ADMIN_STATUS = {
 }
 ADMIN_PASSWORD = {
     "set": "",
-    "kept": "; its password was kept (reset_password: true sets the one given)",
+    "kept": (
+        "; its password was kept (to set the one given: scripts/manage --reset-password,"
+        " or \"reset_password\": true in the event)"
+    ),
     "reset": "; its password is now the one given, and its sessions have ended",
 }
 
