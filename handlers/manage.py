@@ -23,7 +23,7 @@ ADMIN_PASSWORD = {
     "set": "",
     "kept": (
         "; its password was kept (to set the one given: scripts/manage --reset-password,"
-        " or \"reset_password\": true in the event)"
+        ' or "reset_password": true in the event)'
     ),
     "reset": "; its password is now the one given, and its sessions have ended",
 }
