@@ -17,9 +17,17 @@ DOCS = ROOT / "docs"
 GUIDE = DOCS / "api.md"
 CSV_GUIDE = DOCS / "csv-import.md"
 EXAMPLE_CSV = DOCS / "examples" / "products.csv"
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 # A row of a route table: its first cell is `METHOD /path`, the path as the document has it.
 ROUTE_ROW = re.compile(rf"^\|\s*`((?:{'|'.join(HTTP_METHODS)}) /[^`\s]*)`\s*\|", re.MULTILINE)
+FENCED_BLOCK = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} +(.+?) *$", re.MULTILINE)
+CLIMBING_PATH = re.compile(r"(?<![\w.])\.\./[\w./-]*")
+# The benchmark's floor handler lives beside a checkout, never in it (scripts/bench.py
+# --floor-dir); the README names it as an external, optional input, not as a link.
+EXTERNAL_INPUTS = {("README.md", "../shared/floor/")}
 
 
 def documented_routes() -> list[str]:
@@ -62,6 +70,56 @@ def test_the_api_guide_lists_each_route_once():
     routes = documented_routes()
 
     assert len(routes) == len(set(routes))
+
+
+def _prose(page: Path) -> str:
+    """The page without its fenced blocks, where nothing is a link or a heading."""
+    return FENCED_BLOCK.sub("", page.read_text(encoding="utf-8"))
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives the page's headings."""
+    return {
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        for heading in HEADING.findall(_prose(page))
+    }
+
+
+def _broken_link(page: Path, target: str) -> str | None:
+    """Why a relative link `target` of `page` leads nowhere in the repository, if it does."""
+    if re.match(r"[a-z][a-z0-9+.-]*:", target):
+        return None  # a URL, not a path of the repository
+    path, _, anchor = target.partition("#")
+    resolved = (page.parent / path).resolve() if path else page
+    if not resolved.is_relative_to(ROOT):
+        return f"{target}: outside the repository"
+    if not resolved.exists():
+        return f"{target}: no such file"
+    if anchor and resolved.suffix == ".md" and anchor not in _anchors(resolved):
+        return f"{target}: no heading #{anchor} in {resolved.relative_to(ROOT)}"
+    return None
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_every_relative_link_of_a_page_leads_to_a_file_of_the_repository(page):
+    broken = [
+        reason
+        for target in LINK.findall(_prose(page))
+        if (reason := _broken_link(page, target)) is not None
+    ]
+
+    assert broken == []
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: str(page.relative_to(ROOT)))
+def test_no_page_sends_its_reader_to_a_path_outside_the_repository(page):
+    text = LINK.sub("]", page.read_text(encoding="utf-8"))  # link targets are checked above
+
+    outside = [
+        path for path in CLIMBING_PATH.findall(text) if (page.name, path) not in EXTERNAL_INPUTS
+    ]
+
+    assert outside == []
 
 
 def test_the_csv_guide_shows_the_example_file_as_it_is_committed():
