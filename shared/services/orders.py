@@ -77,8 +77,9 @@ def place_order(
 ) -> PlacedOrder:
     """Reserve stock for every line or none, and record the order with its order.placed event.
 
-    With an Idempotency-Key, the same key and body return the first order again; the same
-    key with another body is a Conflict.
+    Commits the order, its event and the stock taken together. With an Idempotency-Key,
+    the same key and body return the first order again; the same key with another body is
+    a Conflict.
     """
     if idempotency_key and (earlier := _replay(session, user_id, idempotency_key, request_hash)):
         return earlier
@@ -283,7 +284,7 @@ def list_orders(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Newest first: a customer's own orders, or any orders for an admin.
+    """Newest first: a customer's own orders, or any orders for an admin; reads only.
 
     Each item is a dict of OrderOut's fields, its lines under "items" (in the order placed).
     """
@@ -347,7 +348,10 @@ def _lines_of_orders(count: int):
 
 
 def get_order(session: Session, order_id: int, *, viewer: Caller) -> Order:
-    """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound)."""
+    """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound).
+
+    Reads only.
+    """
     order = session.get(Order, order_id)
     if order is None or (viewer.role != "admin" and order.user_id != viewer.id):
         raise NotFound(f"There is no order {order_id}.")
@@ -363,7 +367,7 @@ def cancel_order(
 ) -> Order:
     """Cancel an order in one of `from_statuses` and release its stock, exactly once.
 
-    `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
+    Commits. `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
     """
     if viewer is not None:
         get_order(session, order_id, viewer=viewer)
@@ -389,7 +393,7 @@ def cancel_order(
 
 
 def ship_order(session: Session, order_id: int) -> Order:
-    """Mark a confirmed order shipped; any other status is a Conflict."""
+    """Mark a confirmed order shipped, and commit; any other status is a Conflict."""
     shipped = _transition(session, order_id, from_statuses=("confirmed",), to="shipped")
     session.commit()
     if not shipped:
@@ -398,7 +402,10 @@ def ship_order(session: Session, order_id: int) -> Order:
 
 
 def confirm_order(session: Session, order_id: int) -> bool:
-    """pending -> confirmed; False when the order is already past pending (e.g. cancelled)."""
+    """pending -> confirmed; False when the order is already past pending (e.g. cancelled).
+
+    Does not commit: the consumer commits it with the event's claim and the e-mail sent.
+    """
     return _transition(session, order_id, from_statuses=("pending",), to="confirmed")
 
 

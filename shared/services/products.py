@@ -51,7 +51,7 @@ def list_products(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Active products matching every given filter, one keyset page at a time.
+    """Active products matching every given filter, one keyset page at a time; reads only.
 
     Each item is a dict of ProductOut's fields.
     """
@@ -115,7 +115,10 @@ def _listing(
 
 
 def get_product(session: Session, product_id: int, *, include_inactive: bool = False) -> Product:
-    """The product, or NotFound (also for an inactive one unless `include_inactive`)."""
+    """The product, or NotFound (also for an inactive one unless `include_inactive`).
+
+    Reads only.
+    """
     product = session.get(Product, product_id)
     if product is None or not (product.is_active or include_inactive):
         raise NotFound(f"There is no product {product_id}.")
@@ -123,6 +126,7 @@ def get_product(session: Session, product_id: int, *, include_inactive: bool = F
 
 
 def create_product(session: Session, *, fields: dict[str, Any]) -> Product:
+    """Create one product, and commit; a SKU already taken is a Conflict."""
     _refuse_taken_skus(session, {"sku": fields["sku"]})
     product = Product(**fields)
     session.add(product)
@@ -131,7 +135,7 @@ def create_product(session: Session, *, fields: dict[str, Any]) -> Product:
 
 
 def create_products(session: Session, *, items: list[dict[str, Any]]) -> list[Product]:
-    """Create every item or none: a SKU taken (in the batch or already) is a Conflict."""
+    """Create every item or none, and commit; a SKU taken (in the batch or before) is a Conflict."""
     skus = {f"items[{i}].sku": item["sku"] for i, item in enumerate(items)}
     _refuse_taken_skus(session, skus)
     products = [Product(**item) for item in items]
@@ -141,7 +145,7 @@ def create_products(session: Session, *, items: list[dict[str, Any]]) -> list[Pr
 
 
 def update_product(session: Session, product_id: int, *, changes: dict[str, Any]) -> Product:
-    """Apply the fields given; a new SKU must be free."""
+    """Apply the fields given, and commit; a new SKU must be free."""
     product = get_product(session, product_id, include_inactive=True)
     if "sku" in changes and changes["sku"] != product.sku:
         _refuse_taken_skus(session, {"sku": changes["sku"]})
@@ -152,7 +156,7 @@ def update_product(session: Session, product_id: int, *, changes: dict[str, Any]
 
 
 def deactivate_product(session: Session, product_id: int) -> None:
-    """Soft delete: the product leaves the catalogue, orders keep their lines."""
+    """Soft delete, committed: the product leaves the catalogue, orders keep their lines."""
     product = get_product(session, product_id, include_inactive=True)
     product.is_active = False
     session.commit()
