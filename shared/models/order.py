@@ -10,16 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 # The tables its foreign keys refer to: a flush looks them up in the metadata.
 from shared.models import product, user  # noqa: F401
 from shared.models.base import Base, UTCDateTime, utcnow
-
-STATUSES = ("pending", "confirmed", "shipped", "cancelled")
+from shared.statuses import ORDER_STATUSES, one_of
 
 
 class Order(Base):
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'confirmed', 'shipped', 'cancelled')", name="status"
-        ),
+        CheckConstraint(one_of("status", ORDER_STATUSES), name="status"),
         # One order per (user, Idempotency-Key): concurrent replays cannot both insert.
         UniqueConstraint("user_id", "idempotency_key", name="uq_orders_user_id_idempotency_key"),
         Index("ix_orders_user_created", "user_id", "created_at", "id"),

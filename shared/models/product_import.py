@@ -10,15 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 # The tables its foreign keys refer to: a flush looks them up in the metadata.
 from shared.models import user  # noqa: F401
 from shared.models.base import Base, UTCDateTime, utcnow
-
-STATUSES = ("waiting", "processing", "done", "failed")
+from shared.statuses import IMPORT_STATUSES, one_of
 
 
 class ProductImport(Base):
     __tablename__ = "product_imports"
-    __table_args__ = (
-        CheckConstraint("status IN ('waiting', 'processing', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", IMPORT_STATUSES), name="status"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     s3_key: Mapped[str] = mapped_column(String(255), unique=True)

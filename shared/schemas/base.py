@@ -84,7 +84,7 @@ def named_enum(name: str, values: tuple[str, ...], *, varnames: tuple[str, ...] 
     return Annotated[Literal[values], _OwnSchema(name, **extra)]  # type: ignore[valid-type]
 
 
-def _utc_text(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
     """`moment` in UTC as 2026-01-01T00:00:00.000000Z: microseconds always, then Z."""
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
@@ -96,7 +96,7 @@ def _utc_text(moment: datetime) -> str:
 
 UTCTimestamp = Annotated[
     datetime,
-    PlainSerializer(_utc_text, return_type=str, when_used="json"),
+    PlainSerializer(utc_text, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 

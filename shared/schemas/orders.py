@@ -16,8 +16,9 @@ from shared.schemas.base import (
     named_enum,
     query_int,
 )
+from shared.statuses import ORDER_STATUSES
 
-OrderStatus = named_enum("OrderStatus", ("pending", "confirmed", "shipped", "cancelled"))
+OrderStatus = named_enum("OrderStatus", ORDER_STATUSES)
 
 
 class OrderLineIn(RequestModel):

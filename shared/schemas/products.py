@@ -19,6 +19,7 @@ from shared.schemas.base import (
     named_enum,
     text,
 )
+from shared.statuses import IMPORT_STATUSES
 
 Sku = text(min_length=1, max_length=64, strip=True)
 ProductName = text(min_length=1, max_length=200, strip=True)
@@ -30,7 +31,7 @@ ProductSort = named_enum(
     SORTS,
     varnames=tuple(s.lstrip("-").upper() + ("_DESC" if s.startswith("-") else "") for s in SORTS),
 )
-ImportStatus = named_enum("ImportStatus", ("waiting", "processing", "done", "failed"))
+ImportStatus = named_enum("ImportStatus", IMPORT_STATUSES)
 # The path takes it as a UUID (shared.web.UuidConverter); clients should hold it as one too.
 ImportId = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 

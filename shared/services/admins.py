@@ -13,7 +13,7 @@ from shared.services import auth, passwords
 def create_admin(
     session: Session, *, email: str, password: str, name: str, reset_password: bool = False
 ) -> dict:
-    """Create an admin, or promote (and reactivate) an existing account; safe twice.
+    """Create an admin, or promote (and reactivate) an existing account, and commit; safe twice.
 
     An existing account keeps its password unless `reset_password` is given: promoting
     someone never changes how they log in by accident. `password` in the result says

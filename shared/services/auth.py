@@ -33,7 +33,7 @@ BAD_REFRESH = "The refresh token is invalid, expired or revoked."
 def register(
     session: Session, *, email: str, password: str, name: str, source_ip: str | None = None
 ) -> User:
-    """Create a customer; a `role` is never taken from the caller.
+    """Create a customer, and commit; a `role` is never taken from the caller.
 
     `source_ip` is the client's address (None for local tools, which are not limited).
     """
@@ -61,7 +61,7 @@ def register(
 
 
 def login(session: Session, *, email: str, password: str, source_ip: str | None = None) -> dict:
-    """A new access and refresh token pair, starting a new refresh chain.
+    """A new access and refresh token pair, starting a new refresh chain; commits.
 
     Failed logins are limited per address (known or not, so a 429 reveals nothing) and per
     `source_ip` (None for local tools, which skip that limit); past a limit even the right
@@ -93,7 +93,7 @@ def login(session: Session, *, email: str, password: str, source_ip: str | None 
 
 
 def refresh(session: Session, *, refresh_token: str) -> dict:
-    """Rotate a refresh token; a token presented twice revokes its whole chain."""
+    """Rotate a refresh token, and commit; a token presented twice revokes its whole chain."""
     claims = tokens.decode(refresh_token, token_type="refresh")
     now = utcnow()
     # Claiming the token is one conditional UPDATE, so two concurrent refreshes with the
@@ -126,7 +126,7 @@ def refresh(session: Session, *, refresh_token: str) -> dict:
 
 
 def logout(session: Session, *, user: Caller) -> None:
-    """End every session of `user`: refresh tokens revoked, earlier access tokens invalid."""
+    """End every session of `user`, and commit: refresh tokens revoked, access tokens invalid."""
     end_sessions(session, user_id=user.id)
     session.commit()
 

@@ -64,7 +64,7 @@ def demo_products() -> list[dict]:
 
 
 def seed_demo(session: Session) -> dict:
-    """Add the demo products that are missing; products already there are left alone."""
+    """Add, and commit, the demo products that are missing; those already there are kept."""
     wanted = demo_products()
     existing = set(session.scalars(select(Product.sku).where(Product.sku.like("DEMO-%"))))
     missing = [p for p in wanted if p["sku"] not in existing]

@@ -23,7 +23,7 @@ BATCH = 100
 
 
 def resend_unsent_events(session: Session, *, deadline: Deadline = NEVER) -> int:
-    """Send every unsent outbox event, oldest first, whatever its age."""
+    """Send every unsent outbox event, oldest first, whatever its age; commits each batch."""
     total = 0
     for _ in range(MAX_BATCHES):
         if deadline.passed():
@@ -36,7 +36,10 @@ def resend_unsent_events(session: Session, *, deadline: Deadline = NEVER) -> int
 
 
 def cancel_abandoned_orders(session: Session, *, deadline: Deadline = NEVER) -> int:
-    """Cancel orders pending for longer than PENDING_ORDER_TTL, releasing their stock."""
+    """Cancel orders pending for longer than PENDING_ORDER_TTL, releasing their stock.
+
+    Commits each order's cancellation on its own.
+    """
     cutoff = utcnow() - timedelta(seconds=settings().pending_order_ttl)
     ids = session.scalars(
         select(Order.id)
@@ -61,6 +64,7 @@ def cancel_abandoned_orders(session: Session, *, deadline: Deadline = NEVER) -> 
 
 
 def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVER) -> int:
+    """Delete, and commit, a batch of refresh tokens past their expiry; how many."""
     if deadline.passed():
         return 0
     expired = (
@@ -79,7 +83,10 @@ def delete_expired_refresh_tokens(session: Session, *, deadline: Deadline = NEVE
 
 
 def delete_ended_rate_limit_windows(session: Session, *, deadline: Deadline = NEVER) -> int:
-    """Delete counters whose window has ended: the next attempt starts a new window anyway."""
+    """Delete counters whose window has ended, and commit; how many.
+
+    The next attempt after a window starts a new one anyway.
+    """
     if deadline.passed():
         return 0
     deleted = rate_limits.delete_ended_windows(session, at_most=BATCH * MAX_BATCHES)
@@ -88,7 +95,7 @@ def delete_ended_rate_limit_windows(session: Session, *, deadline: Deadline = NE
 
 
 def end_stalled_imports(session: Session, *, deadline: Deadline = NEVER) -> int:
-    """End as failed the CSV imports whose runs crashed or timed out and were not retried."""
+    """End as failed, and commit, the CSV imports whose runs crashed or were not retried."""
     if deadline.passed():
         return 0
     return imports.end_stalled(session)

@@ -21,7 +21,7 @@ from shared.services import mail, orders
 
 
 def handle_order_placed(session: Session, event: OrderPlaced) -> str:
-    """Apply one order.placed event; returns what happened, for the logs."""
+    """Apply one order.placed event, and commit; returns what happened, for the logs."""
     try:
         session.execute(insert(ProcessedEvent).values(event_id=event.event_id))
         session.flush()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, case, select, update
+from sqlalchemy import Row, bindparam, case, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ from shared.models import Order, OrderLine, OutboxEvent, Product
 from shared.models.base import utcnow
 from shared.paging import Listing, Page, SortKey
 from shared.services.transactions import with_retries
+from shared.statuses import OrderStatus
 
 if TYPE_CHECKING:
     from shared.services.users import Caller
@@ -48,7 +49,7 @@ _LINE_COLUMNS = [
         "line_total_cents",
     )
 ]
-CANCELLABLE = ("pending", "confirmed")
+CANCELLABLE: tuple[OrderStatus, ...] = ("pending", "confirmed")
 # Stock is a 32-bit INTEGER column; the contract caps it there.
 STOCK_MAX = 2_147_483_647
 
@@ -76,8 +77,9 @@ def place_order(
 ) -> PlacedOrder:
     """Reserve stock for every line or none, and record the order with its order.placed event.
 
-    With an Idempotency-Key, the same key and body return the first order again; the same
-    key with another body is a Conflict.
+    Commits the order, its event and the stock taken together. With an Idempotency-Key,
+    the same key and body return the first order again; the same key with another body is
+    a Conflict.
     """
     if idempotency_key and (earlier := _replay(session, user_id, idempotency_key, request_hash)):
         return earlier
@@ -116,12 +118,30 @@ def _place(
     idempotency_key: str | None,
     request_hash: str | None,
 ) -> PlacedOrder:
-    ids = [line.product_id for line in lines]
+    products = _active_products(session, lines)
+    order = _new_order(
+        session,
+        user_id=user_id,
+        lines=lines,
+        products=products,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+    )
+    event_id = _add_order_placed(session, order)
+    # Stock is taken last, just before COMMIT, so a popular product's row stays locked
+    # for as short a time as possible.
+    _reserve_stock(session, lines)
+    session.commit()
+    return PlacedOrder(order, event_id=event_id)
+
+
+def _active_products(session: Session, lines: list[Line]) -> dict[int, Row]:
+    """The sku, name and price of each line's product; InvalidInput if one is not sold."""
     products = {
         row.id: row
         for row in session.execute(
             select(Product.id, Product.sku, Product.name, Product.price_cents).where(
-                Product.id.in_(ids), Product.is_active.is_(True)
+                Product.id.in_([line.product_id for line in lines]), Product.is_active.is_(True)
             )
         )
     }
@@ -134,45 +154,71 @@ def _place(
                 for i, line in unknown
             ],
         )
+    return products
 
+
+def _new_order(
+    session: Session,
+    *,
+    user_id: int,
+    lines: list[Line],
+    products: dict[int, Row],
+    idempotency_key: str | None,
+    request_hash: str | None,
+) -> Order:
+    """A pending order with today's prices copied into its lines, flushed for its id."""
+    items = []
+    for line in lines:
+        product = products[line.product_id]
+        items.append(
+            OrderLine(
+                product_id=line.product_id,
+                sku=product.sku,
+                name=product.name,
+                unit_price_cents=product.price_cents,
+                quantity=line.quantity,
+                line_total_cents=product.price_cents * line.quantity,
+            )
+        )
     order = Order(
         user_id=user_id,
         status="pending",
         idempotency_key=idempotency_key,
         request_hash=request_hash,
-        items=[
-            OrderLine(
-                product_id=line.product_id,
-                sku=products[line.product_id].sku,
-                name=products[line.product_id].name,
-                unit_price_cents=products[line.product_id].price_cents,
-                quantity=line.quantity,
-                line_total_cents=products[line.product_id].price_cents * line.quantity,
-            )
-            for line in lines
-        ],
+        items=items,
+        total_cents=sum(item.line_total_cents for item in items),
     )
-    order.total_cents = sum(item.line_total_cents for item in order.items)
     session.add(order)
     session.flush()
-    event_id = str(uuid.uuid4())
+    return order
+
+
+def _add_order_placed(session: Session, order: Order) -> str:
+    """Write the order.placed event to the outbox, in the order's transaction; its id."""
+    # pydantic only here: housekeeping cancels orders and never loads it at cold start.
+    from shared.schemas.base import utc_text
+    from shared.schemas.orders import OrderPlaced
+
+    message = OrderPlaced(
+        type="order.placed",
+        event_id=str(uuid.uuid4()),
+        order_id=order.id,
+        occurred_at=utc_text(order.created_at),
+    )
     session.add(
         OutboxEvent(
-            id=event_id,
-            type="order.placed",
-            order_id=order.id,
-            body={
-                "type": "order.placed",
-                "event_id": event_id,
-                "order_id": order.id,
-                "occurred_at": _iso(order.created_at),
-            },
+            id=message.event_id, type=message.type, order_id=order.id, body=message.model_dump()
         )
     )
     session.flush()
+    return message.event_id
 
-    # Stock is taken last, just before COMMIT, so a popular product's row stays locked
-    # for as short a time as possible.
+
+def _reserve_stock(session: Session, lines: list[Line]) -> None:
+    """Take every line's quantity from stock, or roll back and raise Conflict naming the short.
+
+    Products are taken in id order, so that concurrent orders never deadlock each other.
+    """
     short = [
         line.product_id
         for line in sorted(lines, key=lambda line: line.product_id)
@@ -184,13 +230,14 @@ def _place(
             f"Not enough stock for product{'s' if len(short) > 1 else ''} "
             f"{', '.join(map(str, short))}.",
             errors=[
-                {"field": f"items[{i}].quantity", "message": f"not enough stock of product {pid}"}
-                for i, pid in enumerate(ids)
-                if pid in short
+                {
+                    "field": f"items[{i}].quantity",
+                    "message": f"not enough stock of product {line.product_id}",
+                }
+                for i, line in enumerate(lines)
+                if line.product_id in short
             ],
         )
-    session.commit()
-    return PlacedOrder(order, event_id=event_id)
 
 
 def _take_stock(session: Session, line: Line) -> bool:
@@ -232,12 +279,12 @@ def list_orders(
     session: Session,
     *,
     viewer: Caller,
-    status: str | None = None,
+    status: OrderStatus | None = None,
     user_id: int | None = None,
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Newest first: a customer's own orders, or any orders for an admin.
+    """Newest first: a customer's own orders, or any orders for an admin; reads only.
 
     Each item is a dict of OrderOut's fields, its lines under "items" (in the order placed).
     """
@@ -301,7 +348,10 @@ def _lines_of_orders(count: int):
 
 
 def get_order(session: Session, order_id: int, *, viewer: Caller) -> Order:
-    """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound)."""
+    """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound).
+
+    Reads only.
+    """
     order = session.get(Order, order_id)
     if order is None or (viewer.role != "admin" and order.user_id != viewer.id):
         raise NotFound(f"There is no order {order_id}.")
@@ -313,11 +363,11 @@ def cancel_order(
     order_id: int,
     *,
     viewer: Caller | None,
-    from_statuses: tuple[str, ...] = CANCELLABLE,
+    from_statuses: tuple[OrderStatus, ...] = CANCELLABLE,
 ) -> Order:
     """Cancel an order in one of `from_statuses` and release its stock, exactly once.
 
-    `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
+    Commits. `viewer` None is the shop itself (housekeeping); otherwise owner or admin only.
     """
     if viewer is not None:
         get_order(session, order_id, viewer=viewer)
@@ -343,7 +393,7 @@ def cancel_order(
 
 
 def ship_order(session: Session, order_id: int) -> Order:
-    """Mark a confirmed order shipped; any other status is a Conflict."""
+    """Mark a confirmed order shipped, and commit; any other status is a Conflict."""
     shipped = _transition(session, order_id, from_statuses=("confirmed",), to="shipped")
     session.commit()
     if not shipped:
@@ -352,12 +402,15 @@ def ship_order(session: Session, order_id: int) -> Order:
 
 
 def confirm_order(session: Session, order_id: int) -> bool:
-    """pending -> confirmed; False when the order is already past pending (e.g. cancelled)."""
+    """pending -> confirmed; False when the order is already past pending (e.g. cancelled).
+
+    Does not commit: the consumer commits it with the event's claim and the e-mail sent.
+    """
     return _transition(session, order_id, from_statuses=("pending",), to="confirmed")
 
 
 def _transition(
-    session: Session, order_id: int, *, from_statuses: tuple[str, ...], to: str
+    session: Session, order_id: int, *, from_statuses: tuple[OrderStatus, ...], to: OrderStatus
 ) -> bool:
     """Move the order to `to` if, and only if, it is in one of `from_statuses` now."""
     moved = session.execute(
@@ -380,7 +433,3 @@ def _refuse(session: Session, order_id: int, conflict: str) -> None:
 def _fresh(session: Session, order_id: int) -> Order:
     session.expire_all()
     return session.get(Order, order_id)
-
-
-def _iso(moment) -> str:
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")

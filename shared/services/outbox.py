@@ -25,7 +25,7 @@ def publish(
     retries: int = aws.RETRIES,
     deadline: Deadline = NEVER,
 ) -> int:
-    """Send unsent events (these, or the oldest `limit`) to the queue; returns how many.
+    """Send unsent events (these, or the oldest `limit`) to the queue, and commit; how many.
 
     One UPDATE claims the events (marks them sent, skipping rows another publisher holds)
     and keeps them locked until COMMIT, so a placement and a housekeeping run, or two

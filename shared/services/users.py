@@ -47,7 +47,7 @@ _LISTED = [_users.c[name] for name in ("id", "email", "name", "role", "is_active
 def authenticate(session: Session, *, access_token: str) -> Caller:
     """The active user an access token speaks for; revoked or stale tokens are refused.
 
-    A service that changes the account loads it itself (get_user).
+    Reads only. A service that changes the account loads it itself (get_user).
     """
     claims = _verified_access_claims(access_token, tokens.signing_keys()[1])
     if claims.expires_at <= datetime.now(UTC):
@@ -82,7 +82,7 @@ def list_users(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Users matching every given filter, oldest first, one keyset page at a time.
+    """Users matching every given filter, oldest first, one keyset page at a time; reads only.
 
     Each item is a dict of UserOut's fields.
     """
@@ -114,6 +114,7 @@ def _listing(*, q: bool, role: bool, is_active: bool | None) -> Listing:
 
 
 def get_user(session: Session, user_id: int) -> User:
+    """The user, or NotFound; reads only."""
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"There is no user {user_id}.")
@@ -121,7 +122,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def update_user(session: Session, user_id: int, *, changes: dict[str, Any], acting: Caller) -> User:
-    """Change name, role or is_active; the shop always keeps at least one active admin.
+    """Change name, role or is_active, and commit; the shop always keeps one active admin.
 
     An admin may not demote or deactivate themselves, nor the last active admin, also when
     several admins change each other at the same moment.

@@ -15,6 +15,7 @@ from shared.errors import NotFound
 from shared.models import Product, ProductImport
 from shared.models.base import utcnow
 from shared.services import catalog_csv, imports
+from shared.services import products as products_service
 from tests import factories
 
 HEADER = "sku,name,description,category,price_cents,stock\n"
@@ -381,7 +382,7 @@ def test_an_unexpected_error_leaves_the_import_ready_for_a_retry(engine, session
         raise RuntimeError("connection lost")
 
     with monkeypatch.context() as patch:
-        patch.setattr(imports, "_upsert", database_went_away)
+        patch.setattr(products_service, "upsert_products", database_went_away)
         with pytest.raises(RuntimeError):
             imports.run_import(session, bucket=BUCKET, key=key_of(started))
 
