@@ -117,7 +117,7 @@ def create_app(name: str) -> Flask:
     return app
 
 
-def session() -> Session:
+def db_session() -> Session:
     """This request's database session, opened on first use and closed after the response."""
     if "db" not in g:
         g.db = db.new_session()
