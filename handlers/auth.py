@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import serverless_wsgi
-from flask import Response, g, request
+from flask import Response, request
 
 from handlers import init_done
 from shared import metrics
-from shared.auth import auth_required
+from shared.auth import auth_required, current_user
 from shared.errors import NotAuthenticated, TooManyAttempts
 from shared.openapi import Tag, operation
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
-from shared.web import create_app, json_body, respond, session
+from shared.web import create_app, db_session, json_body, respond
 
 app = create_app(__name__)
 TAG = Tag("auth", "Accounts and tokens: register, log in, refresh, log out")
@@ -48,7 +48,7 @@ def register() -> Response:
 
     body = json_body(RegisterIn)
     try:
-        user = auth.register(session(), **body.model_dump(), source_ip=_source_ip())
+        user = auth.register(db_session(), **body.model_dump(), source_ip=_source_ip())
     except TooManyAttempts:
         metrics.count(metrics.REGISTRATIONS_THROTTLED)
         raise
@@ -73,7 +73,7 @@ def login() -> Response:
 
     body = json_body(LoginIn)
     try:
-        pair = auth.login(session(), **body.model_dump(), source_ip=_source_ip())
+        pair = auth.login(db_session(), **body.model_dump(), source_ip=_source_ip())
     except NotAuthenticated:
         metrics.count(metrics.LOGINS_FAILED)
         raise
@@ -99,7 +99,7 @@ def refresh() -> Response:
     from shared.services import auth
 
     body = json_body(RefreshIn)
-    pair = auth.refresh(session(), refresh_token=body.refresh_token)
+    pair = auth.refresh(db_session(), refresh_token=body.refresh_token)
     return respond(TokenPair, pair, headers=NO_STORE)
 
 
@@ -119,7 +119,7 @@ def logout() -> Response:
     from shared.services import auth
 
     json_body(LogoutIn, optional=True)
-    auth.logout(session(), user=g.user)
+    auth.logout(db_session(), user=current_user())
     return Response(status=204)
 
 
@@ -128,7 +128,7 @@ def logout() -> Response:
 @auth_required
 def me() -> Response:
     """The account the access token belongs to."""
-    return respond(UserOut, g.user)
+    return respond(UserOut, current_user())
 
 
 def handler(event: dict, context: object) -> dict:

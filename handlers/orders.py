@@ -7,17 +7,17 @@ import re
 from contextlib import suppress
 
 import serverless_wsgi
-from flask import Response, g, request
+from flask import Response, request
 
 from handlers import init_done
 from shared import metrics
-from shared.auth import auth_required
+from shared.auth import auth_required, current_user
 from shared.errors import InvalidInput
 from shared.log import logger
 from shared.openapi import Tag, operation
 from shared.schemas.orders import OrderIn, OrderOut, OrderPage, OrderQuery, OrderStatusPatch
 from shared.services import orders, outbox
-from shared.web import create_app, json_body, query, respond, session
+from shared.web import create_app, db_session, json_body, query, respond
 
 app = create_app(__name__)
 TAG = Tag("orders", "Placing, reading, cancelling and shipping orders")
@@ -66,8 +66,8 @@ def place_order() -> Response:
             errors=[{"field": "Idempotency-Key", "message": message}],
         )
     placed = orders.place_order(
-        session(),
-        user_id=g.user.id,
+        db_session(),
+        user_id=current_user().id,
         lines=[orders.Line(i.product_id, i.quantity) for i in body.items],
         idempotency_key=key,
         request_hash=hashlib.sha256(body.model_dump_json().encode()).hexdigest() if key else None,
@@ -91,13 +91,13 @@ def _publish_now(event_id: str) -> None:
     # answer: a queue that is down or never answers costs the client ~2 s, not botocore's
     # 60 s read timeout times its retries, and housekeeping (with retries) sends it later.
     try:
-        outbox.publish(session(), event_ids=[event_id], retries=0)
+        outbox.publish(db_session(), event_ids=[event_id], retries=0)
     except Exception:
         logger.exception("order.placed left in the outbox", event_id=event_id)
         # Ends the publish transaction (and its row locks) now; a connection too broken
         # to roll back is discarded when the request's session closes.
         with suppress(Exception):
-            session().rollback()
+            db_session().rollback()
 
 
 @app.get("/orders")
@@ -114,8 +114,8 @@ def list_orders() -> Response:
     """
     args = query(OrderQuery)
     page = orders.list_orders(
-        session(),
-        viewer=g.user,
+        db_session(),
+        viewer=current_user(),
         status=args.status,
         user_id=args.user_id,
         limit=args.limit,
@@ -131,7 +131,7 @@ def list_orders() -> Response:
 @auth_required
 def get_order(order_id: int) -> Response:
     """An order, for its owner or an admin; anyone else gets a 404."""
-    return respond(OrderOut, orders.get_order(session(), order_id, viewer=g.user))
+    return respond(OrderOut, orders.get_order(db_session(), order_id, viewer=current_user()))
 
 
 @app.post("/orders/<id:order_id>/cancel")
@@ -143,7 +143,7 @@ def get_order(order_id: int) -> Response:
 @auth_required
 def cancel_order(order_id: int) -> Response:
     """Cancel a pending or confirmed order, for its owner or an admin, and release its stock."""
-    cancelled = orders.cancel_order(session(), order_id, viewer=g.user)
+    cancelled = orders.cancel_order(db_session(), order_id, viewer=current_user())
     metrics.count(metrics.ORDERS_CANCELLED)
     return respond(OrderOut, cancelled)
 
@@ -159,7 +159,7 @@ def cancel_order(order_id: int) -> Response:
 def ship_order(order_id: int) -> Response:
     """Mark a confirmed order shipped; admins only."""
     json_body(OrderStatusPatch)
-    return respond(OrderOut, orders.ship_order(session(), order_id))
+    return respond(OrderOut, orders.ship_order(db_session(), order_id))
 
 
 def handler(event: dict, context: object) -> dict:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import serverless_wsgi
-from flask import Response, g
+from flask import Response
 
 from handlers import init_done
-from shared.auth import auth_required, optional_user
+from shared.auth import auth_required, current_user, optional_user
 from shared.config import require
 from shared.openapi import Tag, operation
 from shared.schemas.products import (
@@ -21,7 +21,7 @@ from shared.schemas.products import (
     ProductQuery,
 )
 from shared.services import products
-from shared.web import create_app, json_body, query, respond, session
+from shared.web import create_app, db_session, json_body, query, respond
 
 require("imports_bucket")  # the import routes cannot work without it: fail the cold start
 app = create_app(__name__)
@@ -42,7 +42,7 @@ def list_products() -> Response:
     """
     args = query(ProductQuery)
     page = products.list_products(
-        session(),
+        db_session(),
         q=args.q,
         categories=args.categories(),
         min_price=args.min_price,
@@ -72,7 +72,9 @@ def get_product(product_id: int) -> Response:
     """
     user = optional_user()
     admin = user is not None and user.role == "admin"
-    return respond(ProductOut, products.get_product(session(), product_id, include_inactive=admin))
+    return respond(
+        ProductOut, products.get_product(db_session(), product_id, include_inactive=admin)
+    )
 
 
 @app.post("/products")
@@ -87,7 +89,7 @@ def get_product(product_id: int) -> Response:
 def create_product() -> Response:
     """Add a product to the catalogue; `Location` is its path."""
     body = json_body(ProductIn)
-    product = products.create_product(session(), fields=body.model_dump())
+    product = products.create_product(db_session(), fields=body.model_dump())
     # The contract's Location has no stage prefix, so it is not built with url_for.
     return respond(ProductOut, product, 201, headers={"Location": f"/products/{product.id}"})
 
@@ -103,7 +105,7 @@ def create_product() -> Response:
 def update_product(product_id: int) -> Response:
     """Change the fields sent, validated as on creation."""
     changes = json_body(ProductPatch).model_dump(exclude_unset=True)
-    return respond(ProductOut, products.update_product(session(), product_id, changes=changes))
+    return respond(ProductOut, products.update_product(db_session(), product_id, changes=changes))
 
 
 @app.delete("/products/<id:product_id>")
@@ -117,7 +119,7 @@ def delete_product(product_id: int) -> Response:
     """Deactivate a product: customers no longer see it, and the orders that contain it keep their
     lines.
     """
-    products.deactivate_product(session(), product_id)
+    products.deactivate_product(db_session(), product_id)
     return Response(status=204)
 
 
@@ -134,7 +136,7 @@ def create_batch() -> Response:
     a taken SKU creates none.
     """
     body = json_body(ProductBatchIn)
-    created = products.create_products(session(), items=[i.model_dump() for i in body.items])
+    created = products.create_products(db_session(), items=[i.model_dump() for i in body.items])
     return respond(ProductBatchOut, {"created": len(created), "items": created}, 201)
 
 
@@ -153,7 +155,9 @@ def start_import() -> Response:
     # catalogue that most cold starts serve.
     from shared.services import imports
 
-    return respond(ImportCreated, imports.start_import(session(), created_by=g.user.id), 201)
+    return respond(
+        ImportCreated, imports.start_import(db_session(), created_by=current_user().id), 201
+    )
 
 
 @app.get("/products/imports/<uuid:import_id>")
@@ -169,7 +173,7 @@ def get_import(import_id: str) -> Response:
     """
     from shared.services import imports
 
-    return respond(ImportReport, imports.get_import(session(), import_id))
+    return respond(ImportReport, imports.get_import(db_session(), import_id))
 
 
 def handler(event: dict, context: object) -> dict:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import serverless_wsgi
-from flask import Response, g
+from flask import Response
 
 from handlers import init_done
-from shared.auth import auth_required
+from shared.auth import auth_required, current_user
 from shared.openapi import Tag, operation
 from shared.schemas.auth import UserOut
 from shared.schemas.users import UserPage, UserPatch, UserQuery
 from shared.services import users
-from shared.web import create_app, json_body, query, respond, session
+from shared.web import create_app, db_session, json_body, query, respond
 
 app = create_app(__name__)
 TAG = Tag("users", "User administration, for admins only")
@@ -31,7 +31,7 @@ def list_users() -> Response:
     """
     args = query(UserQuery)
     page = users.list_users(
-        session(),
+        db_session(),
         q=args.q,
         role=args.role,
         is_active=args.is_active,
@@ -50,7 +50,7 @@ def list_users() -> Response:
 @auth_required(role="admin")
 def get_user(user_id: int) -> Response:
     """One account by id."""
-    return respond(UserOut, users.get_user(session(), user_id))
+    return respond(UserOut, users.get_user(db_session(), user_id))
 
 
 @app.patch("/users/<id:user_id>")
@@ -71,7 +71,9 @@ def update_user(user_id: int) -> Response:
     409.
     """
     changes = json_body(UserPatch).model_dump(exclude_unset=True)
-    return respond(UserOut, users.update_user(session(), user_id, changes=changes, acting=g.user))
+    return respond(
+        UserOut, users.update_user(db_session(), user_id, changes=changes, acting=current_user())
+    )
 
 
 def handler(event: dict, context: object) -> dict:

@@ -1,4 +1,4 @@
-"""`@auth_required`: the bearer token's user on `g.user`, loaded once per request."""
+"""`@auth_required` and `current_user()`: the bearer token's caller, loaded once per request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from flask import g, request
 
 from shared.errors import NotAllowed, NotAuthenticated
 from shared.services import users
-from shared.web import session
+from shared.services.users import Caller
+from shared.web import db_session
 
 
 def auth_required(view: Callable | None = None, *, role: str | None = None) -> Callable:
@@ -19,9 +20,8 @@ def auth_required(view: Callable | None = None, *, role: str | None = None) -> C
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if "user" not in g:
-                g.user = users.authenticate(session(), access_token=bearer_token())
-            if role is not None and g.user.role != role:
+            caller = current_user()
+            if role is not None and caller.role != role:
                 raise NotAllowed(f"This route is for the {role} role only.")
             return view(*args, **kwargs)
 
@@ -32,13 +32,18 @@ def auth_required(view: Callable | None = None, *, role: str | None = None) -> C
     return decorate(view) if view is not None else decorate
 
 
-def optional_user():
-    """The caller's user when a bearer token is sent (a bad one is still a 401), else None."""
+def current_user() -> Caller:
+    """Who the bearer access token speaks for: a 401 without a valid one."""
     if "user" not in g:
-        if not request.headers.get("Authorization"):
-            return None
-        g.user = users.authenticate(session(), access_token=bearer_token())
+        g.user = users.authenticate(db_session(), access_token=bearer_token())
     return g.user
+
+
+def optional_user() -> Caller | None:
+    """The caller when a bearer token is sent (a bad one is still a 401), else None."""
+    if "user" not in g and not request.headers.get("Authorization"):
+        return None
+    return current_user()
 
 
 def bearer_token() -> str:

@@ -20,7 +20,7 @@ from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import InvalidInput
-from shared.services.tokens import signing_keys
+from shared.signing_keys import signing_keys
 
 
 def _bad_cursor() -> InvalidInput:
@@ -132,7 +132,9 @@ def _fingerprint(scope: dict[str, Any]) -> str:
 
 
 def _cursor_keys() -> Sequence[bytes]:
-    return [hmac.new(k, b"shop-api/cursor", hashlib.sha256).digest() for k in signing_keys()[1]]
+    return [
+        hmac.new(k, b"shop-api/cursor", hashlib.sha256).digest() for k in signing_keys().verifying
+    ]
 
 
 def _b64(raw: bytes) -> str:

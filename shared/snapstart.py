@@ -70,9 +70,9 @@ def _forget_secrets() -> None:
     # every environment restored from it the keys of the day the version was published,
     # however often they have been rotated since: read again instead, as a cold start
     # would. Modules not loaded yet are left alone (importing jwt costs a cold path).
-    tokens = sys.modules.get("shared.services.tokens")
-    if tokens is not None:
-        tokens.signing_keys.cache_clear()
+    keys = sys.modules.get("shared.signing_keys")
+    if keys is not None:
+        keys.signing_keys.cache_clear()
     secrets = sys.modules.get("shared.secrets")
     if secrets is not None:
         secrets.clear()

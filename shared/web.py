@@ -19,26 +19,25 @@ from pydantic import BaseModel
 from pydantic import ValidationError as ModelValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
 from shared import db, metrics
 from shared.config import settings
 from shared.cors import cors_headers
 from shared.errors import (
-    Busy,
-    Conflict,
+    PROBLEM_MEDIA_TYPE,
+    BadRequest,
+    ContentTooLarge,
     InvalidInput,
-    NotAllowed,
-    NotAuthenticated,
-    NotFound,
     ShopError,
-    TooManyAttempts,
+    UnsupportedMediaType,
+    problem_document,
 )
 from shared.log import log_request, logger
-from shared.problems import MEDIA_TYPE, problem_body
 from shared.schemas.base import field_errors
 
+# Flask's MAX_CONTENT_LENGTH: werkzeug refuses a longer body, announced or streamed.
 MAX_BODY_BYTES = 1024 * 1024
 # RFC 8259 lets a parser limit nesting; ours recurses per level, and no body of the shop
 # nests deeper than 3, so anything past this is refused before it is parsed.
@@ -46,32 +45,12 @@ MAX_BODY_DEPTH = 32
 MAX_ID = 2_147_483_647
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-STATUS_OF = {
-    InvalidInput: 422,
-    NotAuthenticated: 401,
-    NotAllowed: 403,
-    NotFound: 404,
-    Conflict: 409,
-    TooManyAttempts: 429,
-    Busy: 503,
-}
 
 
 # serverless-wsgi base64-encodes every body whose type it does not list as text; its
 # list is the documented place to add ours, so problem documents stay readable in logs.
-if "application/problem+json" not in serverless_wsgi.TEXT_MIME_TYPES:
-    serverless_wsgi.TEXT_MIME_TYPES.append("application/problem+json")
-
-
-class BadRequest(ShopError):
-    """The body is not JSON, or not the JSON object the route expects."""
-
-
-class UnsupportedMediaType(ShopError):
-    """A body was sent with a content type other than JSON."""
-
-
-STATUS_OF.update({BadRequest: 400, UnsupportedMediaType: 415})
+if PROBLEM_MEDIA_TYPE not in serverless_wsgi.TEXT_MIME_TYPES:
+    serverless_wsgi.TEXT_MIME_TYPES.append(PROBLEM_MEDIA_TYPE)
 
 
 def _decimal_up_to(limit: int) -> str:
@@ -126,17 +105,19 @@ def create_app(name: str) -> Flask:
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["uuid"] = UuidConverter
     app.before_request(_start_request)
+    app.before_request(_refuse_a_body_over_the_limit)
     app.before_request(_answer_rest_api_preflight)
     app.after_request(_finish_request)
     app.teardown_request(_close_session)
     app.teardown_request(_publish_metrics)
     app.register_error_handler(ShopError, _shop_error)
+    app.register_error_handler(RequestEntityTooLarge, _content_too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     return app
 
 
-def session() -> Session:
+def db_session() -> Session:
     """This request's database session, opened on first use and closed after the response."""
     if "db" not in g:
         g.db = db.new_session()
@@ -213,13 +194,13 @@ def _start_request() -> None:
     g.request_id = incoming if REQUEST_ID.fullmatch(incoming) else str(uuid.uuid4())
     g.started = time.perf_counter()
     logger.append_keys(request_id=g.request_id)
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise BadRequestTooLarge()
 
 
-class BadRequestTooLarge(HTTPException):
-    code = 413
-    description = "The body is larger than 1 MiB."
+def _refuse_a_body_over_the_limit() -> None:
+    # werkzeug checks the announced length against MAX_CONTENT_LENGTH when the body's
+    # stream is first opened; opening it here makes every route answer 413 before
+    # routing, authentication or anything else, whether or not it reads a body.
+    request.stream  # noqa: B018
 
 
 def _from_rest_api() -> bool:
@@ -271,28 +252,29 @@ def _publish_metrics(_error: BaseException | None) -> None:
     metrics.flush()
 
 
-def problem(status: int, detail: str, *, errors=None, headers=None) -> Response:
-    response = Response(problem_body(status, detail, errors=errors), status, mimetype=MEDIA_TYPE)
-    for key, value in (headers or {}).items():
-        response.headers[key] = value
-    return response
+def problem(
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """A problem+json response: every error the shop answers with is built here."""
+    body = json.dumps(problem_document(status, detail, errors=errors))
+    return Response(body, status, headers=headers, mimetype=PROBLEM_MEDIA_TYPE)
 
 
 def _shop_error(error: ShopError) -> Response:
-    status = next(s for cls, s in STATUS_OF.items() if isinstance(error, cls))
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    if status == 503:
-        headers = {"Retry-After": "1"}
-    if isinstance(error, TooManyAttempts):
-        headers = {"Retry-After": str(error.retry_after)}
-    return problem(status, error.detail, errors=error.errors, headers=headers)
+    return problem(error.status_code, error.detail, errors=error.errors, headers=error.headers())
+
+
+def _content_too_large(_error: RequestEntityTooLarge) -> Response:
+    return _shop_error(ContentTooLarge(f"The body is larger than {MAX_BODY_BYTES >> 20} MiB."))
 
 
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
-    if status == 413:
-        detail = "The body is larger than 1 MiB."
-    elif status == 404:
+    if status == 404:
         detail = "There is nothing at this path."
     elif status == 405:
         detail = f"{request.method} is not allowed on this path."

@@ -1,12 +1,12 @@
-"""@auth_required on a resource app: who gets in, who gets 401 and who gets 403."""
+"""@auth_required and current_user() on a resource app: who gets in, 401s and 403s."""
 
 from __future__ import annotations
 
 import pytest
 import serverless_wsgi
-from flask import g, jsonify
+from flask import jsonify
 
-from shared.auth import auth_required
+from shared.auth import auth_required, current_user
 from shared.web import create_app
 from tests import factories
 from tests.apigw import Client
@@ -18,14 +18,26 @@ loads = []
 @app.get("/admin-only")
 @auth_required(role="admin")
 def admin_only():
-    loads.append(g.user.id)
-    return jsonify(user=g.user.id)
+    loads.append(current_user().id)
+    return jsonify(user=current_user().id)
 
 
 @app.get("/anyone")
 @auth_required
 def anyone():
-    return jsonify(role=g.user.role)
+    return jsonify(role=current_user().role)
+
+
+@app.get("/whoami")
+def whoami():
+    return jsonify(email=current_user().email)
+
+
+@app.get("/whoami-twice")
+@auth_required
+def whoami_twice():
+    loads.append(current_user().id)
+    return jsonify(same=current_user() is current_user())
 
 
 @pytest.fixture
@@ -62,3 +74,23 @@ def test_a_plain_auth_required_route_takes_any_role(api, session):
     token = factories.tokens_for(session, factories.customer(session))["access_token"]
 
     assert api.get("/anyone", token=token).json == {"role": "customer"}
+
+
+def test_current_user_is_the_caller_the_token_speaks_for(api, session):
+    customer = factories.customer(session)
+    token = factories.tokens_for(session, customer)["access_token"]
+
+    assert api.get("/whoami", token=token).json == {"email": customer.email}
+
+
+def test_current_user_without_a_token_is_a_401_even_on_an_undecorated_route(api):
+    reply = api.get("/whoami")
+
+    assert reply.status == 401
+    assert reply.header("WWW-Authenticate") == "Bearer"
+
+
+def test_current_user_loads_the_caller_once_per_request(api, session):
+    token = factories.tokens_for(session, factories.customer(session))["access_token"]
+
+    assert api.get("/whoami-twice", token=token).json == {"same": True}

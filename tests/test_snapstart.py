@@ -18,6 +18,7 @@ import pytest
 from shared import db, snapstart
 from shared.log import logger
 from shared.services import tokens
+from shared.signing_keys import signing_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDLERS = sorted(p.stem for p in (ROOT / "handlers").glob("*.py") if p.stem != "__init__")
@@ -91,9 +92,9 @@ def test_after_a_restore_the_signing_keys_are_read_again_and_old_tokens_still_ve
     token = tokens.issue(
         user_id=7, token_type="access", generation=0, ttl=60, now=tokens.datetime.now(tokens.UTC)
     )
-    assert tokens.signing_keys.cache_info().currsize == 1
+    assert signing_keys.cache_info().currsize == 1
     snapstart.after_restore()
-    assert tokens.signing_keys.cache_info().currsize == 0
+    assert signing_keys.cache_info().currsize == 0
     assert tokens.decode(token, token_type="access").user_id == 7
 
 
@@ -151,13 +152,13 @@ for handler in sys.argv[1:]:
     importlib.import_module(f"handlers.{handler}")
 
     from shared import aws, db
-    from shared.services import tokens
+    from shared.signing_keys import signing_keys
     registered = snapshot_restore_py.get_before_snapshot() + snapshot_restore_py.get_after_restore()
     hooks = [f"{hook.__module__}.{hook.__name__}" for hook, _, _ in registered]
     assert hooks == ["shared.snapstart.before_snapshot", "shared.snapstart.after_restore"], hooks
     assert db._engine is None, (handler, "built the database engine")
     assert aws._client.cache_info().currsize == 0, (handler, "created a boto3 client")
-    assert tokens.signing_keys.cache_info().currsize == 0, (handler, "read the signing keys")
+    assert signing_keys.cache_info().currsize == 0, (handler, "read the signing keys")
     assert "shared.secrets" not in sys.modules, (handler, "read a secret")
     assert not drawn, (handler, drawn)
 """

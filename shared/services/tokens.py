@@ -7,11 +7,10 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import Any
 
-from shared.config import settings
 from shared.errors import NotAuthenticated
+from shared.signing_keys import signing_keys
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "gen"]
@@ -38,21 +37,6 @@ class Claims:
     expires_at: datetime
 
 
-@cache
-def signing_keys() -> tuple[bytes, tuple[bytes, ...]]:
-    """(key to sign with, keys to verify with): rotation keeps the previous key valid."""
-    config = settings()
-    if config.jwt_secret_arn:
-        from shared.secrets import secret_string
-
-        current = secret_string(config.jwt_secret_arn)
-        previous = secret_string(config.jwt_secret_arn, "AWSPREVIOUS")
-    else:
-        current, previous = config.jwt_secret, config.jwt_previous_secret
-    keys = tuple(k.encode("utf-8") for k in (current, previous) if k)
-    return keys[0], keys
-
-
 def issue(
     *,
     user_id: int,
@@ -63,7 +47,7 @@ def issue(
     jti: str | None = None,
     chain_id: str | None = None,
 ) -> str:
-    # PyJWT loads on first use: paging's cursors and anonymous routes import this module
+    # PyJWT loads on first use: anonymous routes import this module
     # and never touch a token, so their cold start need not pay for it.
     import jwt
 
@@ -77,7 +61,7 @@ def issue(
     }
     if chain_id:
         claims["chn"] = chain_id
-    return jwt.encode(claims, signing_keys()[0], algorithm=ALGORITHM)
+    return jwt.encode(claims, signing_keys().current, algorithm=ALGORITHM)
 
 
 def decode(token: str, *, token_type: str) -> Claims:
@@ -88,7 +72,7 @@ def decode(token: str, *, token_type: str) -> Claims:
 def _verified_payload(token: str) -> dict[str, Any]:
     import jwt  # see issue()
 
-    for key in signing_keys()[1]:
+    for key in signing_keys().verifying:
         try:
             return jwt.decode(
                 token, key, algorithms=[ALGORITHM], options={"require": REQUIRED_CLAIMS}

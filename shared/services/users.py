@@ -14,6 +14,7 @@ from shared.errors import Conflict, NotAuthenticated, NotFound
 from shared.models import User
 from shared.paging import Listing, Page, SortKey, contains, substring_pattern
 from shared.services import tokens
+from shared.signing_keys import signing_keys
 
 _users = User.__table__
 
@@ -49,7 +50,7 @@ def authenticate(session: Session, *, access_token: str) -> Caller:
 
     Reads only. A service that changes the account loads it itself (get_user).
     """
-    claims = _verified_access_claims(access_token, tokens.signing_keys()[1])
+    claims = _verified_access_claims(access_token, signing_keys().verifying)
     if claims.expires_at <= datetime.now(UTC):
         raise NotAuthenticated("The token has expired.")
     row = session.execute(_CALLER_BY_ID, {"user_id": claims.user_id}).one_or_none()

@@ -71,6 +71,18 @@ def test_a_body_over_one_mebibyte_is_a_413(api, path):
 
     assert reply.status == 413
     assert reply.header("Content-Type") == "application/problem+json"
+    assert reply.json["detail"] == "The body is larger than 1 MiB."
+
+
+def test_a_body_over_one_mebibyte_is_a_413_even_on_a_path_that_does_not_exist(api):
+    big = json.dumps({"name": "x" * (1024 * 1024)}).encode()
+
+    reply = api.request(
+        "POST", "/auth/nowhere", body=big, headers={"Content-Type": "application/json"}
+    )
+
+    assert reply.status == 413
+    assert reply.json["status"] == 413
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from shared import db
 from shared.config import settings
 from shared.models import Product
-from shared.services import tokens
+from shared.signing_keys import signing_keys
 from tests import factories
 from tests.apigw import Client
 
@@ -486,7 +486,7 @@ def test_a_cursor_from_the_users_listing_is_a_422_on_products(api, shelf, sessio
 def test_a_cursor_signed_with_another_key_is_a_422(api, shelf, monkeypatch):
     def use_current_environment() -> None:
         settings.cache_clear()
-        tokens.signing_keys.cache_clear()
+        signing_keys.cache_clear()
 
     try:
         with monkeypatch.context() as patched:

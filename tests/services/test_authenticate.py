@@ -10,6 +10,7 @@ from shared.config import settings
 from shared.errors import NotAuthenticated
 from shared.models.base import utcnow
 from shared.services import tokens, users
+from shared.signing_keys import signing_keys
 from tests import factories
 
 
@@ -46,14 +47,14 @@ def test_a_token_accepted_under_one_key_is_refused_once_that_key_is_retired(
 
     monkeypatch.setenv("JWT_SECRET", "a-brand-new-key-that-is-long-enough-for-hs256")
     settings.cache_clear()
-    tokens.signing_keys.cache_clear()
+    signing_keys.cache_clear()
     try:
         with pytest.raises(NotAuthenticated):
             users.authenticate(session, access_token=token)
     finally:
         monkeypatch.undo()
         settings.cache_clear()
-        tokens.signing_keys.cache_clear()
+        signing_keys.cache_clear()
 
 
 def test_a_revoked_token_is_refused_although_it_was_accepted_before(session, customer):

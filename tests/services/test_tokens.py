@@ -12,6 +12,7 @@ from shared.config import settings
 from shared.errors import NotAuthenticated
 from shared.models.base import utcnow
 from shared.services import tokens
+from shared.signing_keys import signing_keys
 
 
 @pytest.fixture
@@ -20,13 +21,13 @@ def fresh_keys(monkeypatch):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         settings.cache_clear()
-        tokens.signing_keys.cache_clear()
+        signing_keys.cache_clear()
         secrets.clear()
         aws.reset_clients()
 
     yield use
     settings.cache_clear()
-    tokens.signing_keys.cache_clear()
+    signing_keys.cache_clear()
     secrets.clear()
     aws.reset_clients()
 
