@@ -55,6 +55,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from scripts.bench_report import indent, p90, progress_of, table, verdict  # noqa: E402
 from scripts.lambda_runtime import (  # noqa: E402
     Artifacts,
     InvocationFailed,
@@ -205,39 +206,7 @@ class Bench:
         return [step.response for step in run.steps]
 
 
-# --- statistics and formatting --------------------------------------------------------
-
-
-def p90(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0]
-    return statistics.quantiles(values, n=10, method="inclusive")[8]
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def table(headers: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.rjust(width) if i in right else cell.ljust(width)
-            for i, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(headers), rule, *(line(row) for row in rows)])
-
-
-def indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
-
-
-def progress(message: str) -> None:
-    # Progress goes to stderr so that stdout holds only the report.
-    print(f"bench: {message}", file=sys.stderr, flush=True)
+progress = progress_of("bench")
 
 
 @contextmanager
@@ -398,32 +367,28 @@ def place_orders(bench: Bench) -> None:
 
 def shop_targets(bench: Bench) -> list[Target]:
     customer, admin = bench.tokens["customer"], bench.tokens["admin"]
-    page = {"limit": "20"}
-    return [
-        bench.function("meta", "GET /health", api_event("GET", "/health")),
-        bench.function(
-            "auth",
-            "GET /auth/me",
-            api_event("GET", "/auth/me", token=customer),
-            warm_target=1.5,
-        ),
-        bench.function(
-            "users",
-            "GET /users (admin)",
-            api_event("GET", "/users", token=admin),
-            warm_target=2.0,
-        ),
-        bench.function(
+    # (function, request as reported, event, warm target as a ratio to the floor)
+    http = [
+        ("meta", "GET /health", api_event("GET", "/health"), None),
+        ("auth", "GET /auth/me", api_event("GET", "/auth/me", token=customer), 1.5),
+        ("users", "GET /users (admin)", api_event("GET", "/users", token=admin), 2.0),
+        (
             "products",
             "GET /products?limit=20",
-            api_event("GET", "/products", query=page),
-            warm_target=2.0,
+            api_event("GET", "/products", query={"limit": "20"}),
+            2.0,
         ),
-        bench.function(
+        (
             "orders",
             f"GET /orders ({ORDERS} orders x {LINES_PER_ORDER} lines)",
             api_event("GET", "/orders", token=customer),
-            warm_target=3.0,
+            3.0,
+        ),
+    ]
+    return [
+        *(
+            bench.function(name, request, event, warm_target=warm_target)
+            for name, request, event, warm_target in http
         ),
         bench.function(
             "order_events",
