@@ -67,17 +67,19 @@ class LockClock:
         self.local = threading.local()
         self.holds: list[float] = []
 
-    def after_execute(self, _conn, _cursor, statement, _params, _context, _many) -> None:
+    def after_execute(
+        self, _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
         if statement.startswith("UPDATE products"):
             self.local.started = time.perf_counter()
 
-    def after_commit(self, _session) -> None:
+    def after_commit(self, _session: Any) -> None:
         started = getattr(self.local, "started", None)
         if started is not None:
             self.holds.append(time.perf_counter() - started)
             self.local.started = None
 
-    def after_rollback(self, _session) -> None:
+    def after_rollback(self, _session: Any) -> None:
         self.local.started = None
 
     @contextmanager

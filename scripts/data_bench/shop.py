@@ -9,9 +9,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scripts.data_bench import BenchError, progress
+
+if TYPE_CHECKING:
+    from tests.apigw import Client
 
 REGION = "eu-west-1"
 MAIL_FROM = "shop@example.com"
@@ -99,7 +102,7 @@ class World:
     customer_tokens: list[str]
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
 
-    def client(self, module: str, token: str | None = None):
+    def client(self, module: str, token: str | None = None) -> Client:
         """A tests.apigw.Client calling handlers.<module>.handler."""
         import importlib
 

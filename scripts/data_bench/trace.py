@@ -17,13 +17,15 @@ def statements(engine: Any) -> Iterator[list[tuple[str, Any, float]]]:
 
     captured: list[tuple[str, Any, float]] = []
 
-    def execute(_conn, _cursor, statement, parameters, _context, _executemany) -> None:
+    def execute(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
         captured.append((statement, parameters, time.perf_counter()))
 
-    def commit(_conn) -> None:
+    def commit(_conn: Any) -> None:
         captured.append(("COMMIT", None, time.perf_counter()))
 
-    def rollback(_conn) -> None:
+    def rollback(_conn: Any) -> None:
         captured.append(("ROLLBACK", None, time.perf_counter()))
 
     hooks = [("before_cursor_execute", execute), ("commit", commit), ("rollback", rollback)]
