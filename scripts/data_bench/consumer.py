@@ -7,7 +7,7 @@ import time
 
 from scripts.bench_report import Report, ms, p50, p99
 from scripts.data_bench import BenchError, progress, timed
-from scripts.data_bench.orders import order_products, place_orders
+from scripts.data_bench.placing import order_products, place_orders
 from scripts.data_bench.shop import World, use_queue
 from scripts.data_bench.trace import aws_marks, print_trace, statements
 
