@@ -20,7 +20,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 BUCKET = "shop-api-bench-imports"
@@ -63,7 +68,7 @@ def main() -> int:
         drop()
 
 
-def _database(url: str | None):
+def _database(url: str | None) -> tuple[Engine, Callable[[], None]]:
     """The engine to import into, and how to clean up after it."""
     from shared import db
     from tests.postgres import DEFAULT_SERVER, ThrowawayDatabase
