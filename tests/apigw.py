@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -175,3 +176,8 @@ class Client:
 
     def delete(self, path: str, **kwargs: Any) -> Reply:
         return self.request("DELETE", path, **kwargs)
+
+
+def client_of(function: str, **options: Any) -> Client:
+    """A client of `function`'s Lambda handler (handlers/<function>.py), as API Gateway calls it."""
+    return Client(importlib.import_module(f"handlers.{function}").handler, **options)

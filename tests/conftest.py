@@ -42,7 +42,7 @@ from sqlalchemy import delete  # noqa: E402
 from shared import db  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 from shared.models import Base  # noqa: E402
-from tests.apigw import Client  # noqa: E402
+from tests.apigw import Client, client_of  # noqa: E402
 from tests.postgres import DEFAULT_SERVER, ServerUnavailable, ThrowawayDatabase  # noqa: E402
 
 # Folders whose tests share something slow to make: a packaged service, unzipped
@@ -206,17 +206,19 @@ def log_lines():
 
 
 @pytest.fixture
-def auth_api(engine) -> Client:
-    from handlers.auth import handler
+def api(request: pytest.FixtureRequest, engine) -> Client:
+    """A client of the function the test module names in FUNCTION, on the emptied database."""
+    return client_of(request.module.FUNCTION)
 
-    return Client(handler)
+
+@pytest.fixture
+def auth_api(engine) -> Client:
+    return client_of("auth")
 
 
 @pytest.fixture
 def meta_api(engine) -> Client:
-    from handlers.meta import handler
-
-    return Client(handler)
+    return client_of("meta")
 
 
 @pytest.fixture(scope="session")

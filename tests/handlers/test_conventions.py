@@ -7,16 +7,14 @@ import uuid
 
 import pytest
 
-from tests.apigw import Client
+from tests.apigw import Client, client_of
 
 BODY_ROUTES = ["/auth/register", "/auth/login", "/auth/refresh"]
 
 
 @pytest.fixture(params=["2.0", "1.0"], ids=["http-api", "rest-api"])
 def api(request, engine) -> Client:
-    from handlers.auth import handler
-
-    return Client(handler, version=request.param)
+    return client_of("auth", version=request.param)
 
 
 @pytest.mark.parametrize("path", BODY_ROUTES)

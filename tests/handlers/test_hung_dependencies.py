@@ -24,19 +24,15 @@ from tests.apigw import Client, LambdaContext
 from tests.faults.hung_endpoint import aws_call_timeout, closed_port, hung_endpoint, service_at
 from tests.faults.lambda_time import RealTimeout, TimeRunningOut
 
-# Each test waits on a dependency that never answers, for seconds by design.
-pytestmark = pytest.mark.slow
+FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
+
+# Each test waits on a dependency that never answers, for seconds by design, in front of
+# moto's queue and mail service.
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("aws_world")]
 
 # operations.md: a queue that is down or never answers delays POST /orders by at most 2 s;
 # the rest is the request's own work and the test's measuring.
 ORDER_BUDGET = 2.5
-
-
-@pytest.fixture
-def api(engine, aws_world) -> Client:
-    from handlers.orders import handler
-
-    return Client(handler)
 
 
 @pytest.fixture

@@ -14,15 +14,10 @@ from shared.services import users
 from tests import factories
 from tests.apigw import Client
 
+FUNCTION = "users"  # the handler behind the `api` fixture (tests/conftest.py)
+
 DEMOTE = {"role": "customer"}
 DEACTIVATE = {"is_active": False}
-
-
-@pytest.fixture
-def api(engine) -> Client:
-    from handlers.users import handler
-
-    return Client(handler)
 
 
 def active_admins(session) -> list[int]:

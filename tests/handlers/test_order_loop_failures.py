@@ -11,15 +11,11 @@ from sqlalchemy import update
 from shared.models import Order, OutboxEvent, Product, RefreshToken
 from shared.models.base import utcnow
 from tests import factories, queues
-from tests.apigw import Client
 from tests.faults.hung_endpoint import closed_port, service_at
 
-
-@pytest.fixture
-def api(engine, aws_world) -> Client:
-    from handlers.orders import handler
-
-    return Client(handler)
+FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
+# Its orders are announced on a queue: moto's, for every test here.
+pytestmark = pytest.mark.usefixtures("aws_world")
 
 
 @pytest.fixture

@@ -8,14 +8,10 @@ import pytest
 
 from shared.models import Order, OutboxEvent, Product
 from tests import factories, queues
-from tests.apigw import Client
 
-
-@pytest.fixture
-def api(engine, aws_world) -> Client:
-    from handlers.orders import handler
-
-    return Client(handler)
+FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
+# Its orders are announced on a queue: moto's, for every test here.
+pytestmark = pytest.mark.usefixtures("aws_world")
 
 
 @pytest.fixture

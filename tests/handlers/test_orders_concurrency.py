@@ -15,14 +15,13 @@ from shared import db
 from shared.models import Order, OutboxEvent, Product
 from shared.models.base import utcnow
 from tests import factories, queues
-from tests.apigw import Client, Reply
+from tests.apigw import Client, Reply, client_of
 
 
 @pytest.fixture
 def api(postgres, aws_world) -> Client:
-    from handlers.orders import handler
-
-    return Client(handler)
+    """On PostgreSQL alone: these races need real row locks."""
+    return client_of("orders")
 
 
 def at_once(count: int, action: Callable[[int], Reply]) -> list[Reply]:

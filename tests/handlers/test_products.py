@@ -5,16 +5,10 @@ from __future__ import annotations
 import pytest
 
 from shared.models import Product
-from tests.apigw import Client
+
+FUNCTION = "products"  # the handler behind the `api` fixture (tests/conftest.py)
 
 WIDGET = {"sku": "W-1", "name": "Widget", "price_cents": 1999, "stock": 5}
-
-
-@pytest.fixture
-def api(engine) -> Client:
-    from handlers.products import handler
-
-    return Client(handler)
 
 
 def test_an_admin_creates_a_product_and_is_told_where_it_lives(api, admin_token):

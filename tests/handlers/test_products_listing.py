@@ -16,6 +16,8 @@ from shared.signing_keys import signing_keys
 from tests import factories
 from tests.apigw import Client
 
+FUNCTION = "products"  # the handler behind the `api` fixture (tests/conftest.py)
+
 _OPENING = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
 # (sku, name, category, price_cents, stock), listed oldest first.
 SHELF = [
@@ -29,13 +31,6 @@ SHELF = [
 ]
 EVERYTHING = [row[0] for row in SHELF]
 BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-@pytest.fixture
-def api(engine) -> Client:
-    from handlers.products import handler
-
-    return Client(handler)
 
 
 def _shelve(session: Session, *rows: tuple, active: bool = True) -> list[Product]:

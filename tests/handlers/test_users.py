@@ -7,12 +7,7 @@ import pytest
 from tests import factories
 from tests.apigw import Client
 
-
-@pytest.fixture
-def api(engine) -> Client:
-    from handlers.users import handler
-
-    return Client(handler)
+FUNCTION = "users"  # the handler behind the `api` fixture (tests/conftest.py)
 
 
 @pytest.fixture
