@@ -38,13 +38,14 @@ def test_a_role_field_at_registration_is_rejected_and_grants_nothing(auth_api, s
     assert session.query(User).count() == 0
 
 
-def test_registering_an_email_twice_in_another_case_is_a_conflict(auth_api):
+def test_registering_an_email_twice_in_another_case_is_a_conflict(auth_api, session):
     auth_api.post("/auth/register", NEW_CUSTOMER)
 
     reply = auth_api.post("/auth/register", {**NEW_CUSTOMER, "email": "ADA@EXAMPLE.COM"})
 
     assert reply.status == 409
     assert reply.header("Content-Type") == "application/problem+json"
+    assert session.query(User).count() == 1
 
 
 @pytest.mark.parametrize(

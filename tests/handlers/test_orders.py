@@ -144,7 +144,9 @@ def test_the_same_idempotency_key_and_body_returns_the_same_order_once(
     assert session.query(OutboxEvent).count() == 1
 
 
-def test_the_same_idempotency_key_with_another_body_is_a_409(api, token, products):
+def test_the_same_idempotency_key_with_another_body_is_a_409_and_moves_no_stock(
+    api, token, products, session
+):
     mug = products["MUG"]
     api.post(
         "/orders",
@@ -161,6 +163,8 @@ def test_the_same_idempotency_key_with_another_body_is_a_409(api, token, product
     )
 
     assert reply.status == 409
+    assert session.query(Order).count() == 1
+    assert stock(session, mug) == 9
 
 
 def test_idempotency_keys_belong_to_one_user(api, token, products, session):
@@ -346,6 +350,7 @@ def test_an_admin_ships_a_confirmed_order_only(api, token, admin_token, products
     assert shipped.status == 200 and shipped.json["status"] == "shipped"
     assert api.post(f"{path}/cancel", token=token).status == 409
     assert api.patch(path, {"status": "shipped"}, token=admin_token).status == 409
+    assert api.get(path, token=token).json == shipped.json
 
 
 @pytest.mark.parametrize(

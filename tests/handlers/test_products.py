@@ -30,13 +30,14 @@ def test_a_customer_gets_403_before_any_validation(api, customer_token):
     assert api.post("/products", {"nonsense": True}, token=customer_token).status == 403
 
 
-def test_a_duplicate_sku_is_a_conflict(api, admin_token):
+def test_a_duplicate_sku_is_a_conflict(api, admin_token, session):
     api.post("/products", WIDGET, token=admin_token)
 
     reply = api.post("/products", {**WIDGET, "name": "Other"}, token=admin_token)
 
     assert reply.status == 409
     assert "W-1" in reply.json["detail"]
+    assert [p.name for p in session.query(Product)] == [WIDGET["name"]]
 
 
 @pytest.mark.parametrize(
@@ -132,6 +133,7 @@ def test_patch_to_a_taken_sku_is_a_conflict(api, admin_token):
     reply = api.patch(f"/products/{other['id']}", {"sku": "W-1"}, token=admin_token)
 
     assert reply.status == 409
+    assert api.get(f"/products/{other['id']}").json == other
 
 
 def test_a_batch_creates_every_item(api, admin_token):

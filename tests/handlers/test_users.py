@@ -120,9 +120,12 @@ def test_deactivating_a_user_ends_their_tokens_at_once(api, session, admin_token
 
 @pytest.mark.parametrize("change", [{"role": "customer"}, {"is_active": False}])
 def test_an_admin_cannot_demote_or_deactivate_themselves(api, admin, admin_token, change):
+    before = api.get(f"/users/{admin.id}", token=admin_token).json
+
     reply = api.patch(f"/users/{admin.id}", change, token=admin_token)
 
     assert reply.status == 409
+    assert api.get(f"/users/{admin.id}", token=admin_token).json == before
 
 
 def test_an_admin_may_rename_themselves(api, admin, admin_token):
