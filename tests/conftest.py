@@ -195,6 +195,17 @@ def customer_token(session) -> str:
 
 
 @pytest.fixture
+def mug(session):
+    """An active product with stock for 50 one-line orders."""
+    from shared.models import Product
+
+    product = Product(sku="MUG", name="Mug", price_cents=1250, stock=50)
+    session.add(product)
+    session.commit()
+    return product
+
+
+@pytest.fixture
 def log_lines():
     """The log lines written while the test runs (the logger keeps its own stdout handle)."""
     from shared.log import logger

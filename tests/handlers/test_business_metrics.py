@@ -29,24 +29,11 @@ def orders_api(engine, aws_world) -> Client:
     return Client(handler)
 
 
-@pytest.fixture
-def token(session) -> str:
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
-
-
-@pytest.fixture
-def mug(session) -> Product:
-    product = Product(sku="MUG", name="Mug", price_cents=1250, stock=50)
-    session.add(product)
-    session.commit()
-    return product
-
-
-def place(api: Client, token: str, product: Product, **headers: str) -> dict:
+def place(api: Client, customer_token: str, product: Product, **headers: str) -> dict:
     reply = api.post(
         "/orders",
         {"items": [{"product_id": product.id, "quantity": 1}]},
-        token=token,
+        token=customer_token,
         headers=headers,
     )
     assert reply.status == 201, reply.text
@@ -60,16 +47,16 @@ def housekeeping() -> dict:
 
 
 def test_placing_an_order_counts_one_order_placed_and_its_replay_none(
-    orders_api, token, mug, written_metrics
+    orders_api, customer_token, mug, written_metrics
 ):
-    place(orders_api, token, mug, **{"Idempotency-Key": "k-1"})
-    place(orders_api, token, mug, **{"Idempotency-Key": "k-1"})
+    place(orders_api, customer_token, mug, **{"Idempotency-Key": "k-1"})
+    place(orders_api, customer_token, mug, **{"Idempotency-Key": "k-1"})
 
     assert written_metrics.counts() == [{"OrdersPlaced": 1}]
 
 
 def test_an_order_whose_reply_then_fails_is_counted_all_the_same(
-    orders_api, token, mug, written_metrics, monkeypatch
+    orders_api, customer_token, mug, written_metrics, monkeypatch
 ):
     from handlers import orders
 
@@ -79,7 +66,7 @@ def test_an_order_whose_reply_then_fails_is_counted_all_the_same(
     monkeypatch.setattr(orders, "_publish_now", queue_client_breaks)
 
     reply = orders_api.post(
-        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
     )
 
     assert reply.status == 500
@@ -87,20 +74,20 @@ def test_an_order_whose_reply_then_fails_is_counted_all_the_same(
 
 
 def test_a_cancel_counts_one_cancelled_order_and_a_refused_cancel_none(
-    orders_api, token, mug, written_metrics
+    orders_api, customer_token, mug, written_metrics
 ):
-    order = place(orders_api, token, mug)
+    order = place(orders_api, customer_token, mug)
 
-    assert orders_api.post(f"/orders/{order['id']}/cancel", token=token).status == 200
-    assert orders_api.post(f"/orders/{order['id']}/cancel", token=token).status == 409
+    assert orders_api.post(f"/orders/{order['id']}/cancel", token=customer_token).status == 200
+    assert orders_api.post(f"/orders/{order['id']}/cancel", token=customer_token).status == 409
 
     assert written_metrics.totals() == {"OrdersPlaced": 1, "OrdersCancelled": 1}
 
 
 def test_the_event_that_confirms_an_order_counts_it_and_its_e_mail_once(
-    orders_api, token, mug, aws_world, written_metrics
+    orders_api, customer_token, mug, aws_world, written_metrics
 ):
-    place(orders_api, token, mug)
+    place(orders_api, customer_token, mug)
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
     queues.deliver([body])
@@ -113,10 +100,10 @@ def test_the_event_that_confirms_an_order_counts_it_and_its_e_mail_once(
 
 
 def test_housekeeping_counts_each_abandoned_order_it_cancels(
-    orders_api, token, mug, session, written_metrics
+    orders_api, customer_token, mug, session, written_metrics
 ):
     for _ in range(2):
-        place(orders_api, token, mug)
+        place(orders_api, customer_token, mug)
     session.execute(update(Order).values(created_at=utcnow() - timedelta(minutes=31)))
     session.commit()
 

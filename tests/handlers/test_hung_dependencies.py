@@ -35,19 +35,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("aws_world")]
 ORDER_BUDGET = 2.5
 
 
-@pytest.fixture
-def token(session) -> str:
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
-
-
-@pytest.fixture
-def product(session) -> Product:
-    product = Product(sku="MUG", name="Mug", price_cents=1250, stock=50)
-    session.add(product)
-    session.commit()
-    return product
-
-
 @contextmanager
 def faulty(service: str, fault: str):
     """`service` hangs ("hung") or is not there ("unreachable") meanwhile.
@@ -64,9 +51,9 @@ def faulty(service: str, fault: str):
         yield hung if fault == "hung" else None
 
 
-def place(api: Client, token: str, product: Product, quantity: int = 1) -> dict:
+def place(api: Client, customer_token: str, mug: Product, quantity: int = 1) -> dict:
     reply = api.post(
-        "/orders", {"items": [{"product_id": product.id, "quantity": quantity}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": quantity}]}, token=customer_token
     )
     assert reply.status == 201, reply.text
     return reply.json
@@ -103,12 +90,12 @@ def open_transactions(session) -> int:
 
 @pytest.mark.parametrize("fault", ["hung", "unreachable"])
 def test_an_order_is_placed_within_2_seconds_when_the_queue_hangs_or_is_gone(
-    api, token, product, aws_world, session, fault
+    api, customer_token, mug, aws_world, session, fault
 ):
     with faulty("sqs", fault) as hung:
         started = time.monotonic()
         reply = api.post(
-            "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+            "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
         )
         took = time.monotonic() - started
 
@@ -120,16 +107,16 @@ def test_an_order_is_placed_within_2_seconds_when_the_queue_hangs_or_is_gone(
     assert unsent(session) == 1
     # The request left its connection usable and no transaction open behind it.
     assert open_transactions(session) == 0
-    again = api.get(f"/orders/{reply.json['id']}", token=token)
+    again = api.get(f"/orders/{reply.json['id']}", token=customer_token)
     assert again.status == 200 and again.json == reply.json
 
 
 @pytest.mark.parametrize("fault", ["hung", "unreachable"])
 def test_the_next_housekeeping_run_sends_what_a_hung_queue_missed_exactly_once(
-    api, token, product, aws_world, session, fault
+    api, customer_token, mug, aws_world, session, fault
 ):
     with faulty("sqs", fault):
-        orders = [place(api, token, product) for _ in range(2)]
+        orders = [place(api, customer_token, mug) for _ in range(2)]
     assert unsent(session) == 2
 
     first, second = housekeeping(LambdaContext()), housekeeping(LambdaContext())
@@ -141,10 +128,10 @@ def test_the_next_housekeeping_run_sends_what_a_hung_queue_missed_exactly_once(
 
 
 def test_housekeeping_with_a_hung_queue_gives_up_in_bounded_time_and_keeps_the_events(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
     with service_at("sqs", closed_port()):
-        [place(api, token, product) for _ in range(3)]
+        [place(api, customer_token, mug) for _ in range(3)]
     with hung_endpoint() as hung, aws_call_timeout(0.3), service_at("sqs", hung.url):
         started = time.monotonic()
         result = housekeeping(LambdaContext())
@@ -160,9 +147,9 @@ def test_housekeeping_with_a_hung_queue_gives_up_in_bounded_time_and_keeps_the_e
 
 @pytest.mark.parametrize("fault", ["hung", "unreachable"])
 def test_a_mail_service_that_hangs_or_is_gone_fails_the_record_and_a_redelivery_mails_once(
-    api, token, product, aws_world, session, fault
+    api, customer_token, mug, aws_world, session, fault
 ):
-    order = place(api, token, product)
+    order = place(api, customer_token, mug)
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
     with faulty("ses", fault) as hung:
@@ -189,9 +176,9 @@ def test_a_mail_service_that_hangs_or_is_gone_fails_the_record_and_a_redelivery_
 
 
 def test_records_not_started_before_time_runs_short_are_left_for_redelivery(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
-    orders = [place(api, token, product) for _ in range(3)]
+    orders = [place(api, customer_token, mug) for _ in range(3)]
     bodies = sorted(
         queues.receive_all(aws_world.sqs, aws_world.queue_url),
         key=lambda b: json.loads(b)["order_id"],
@@ -216,9 +203,9 @@ def test_records_not_started_before_time_runs_short_are_left_for_redelivery(
 
 
 def test_a_batch_meeting_a_hung_mail_service_ends_before_the_function_times_out(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
-    orders = [place(api, token, product) for _ in range(10)]
+    orders = [place(api, customer_token, mug) for _ in range(10)]
     bodies = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
     # An invocation of 3 s keeps half in reserve: time for about five records stuck for
@@ -238,10 +225,10 @@ def test_a_batch_meeting_a_hung_mail_service_ends_before_the_function_times_out(
     assert len(queues.sent_mails()) == 10
 
 
-def abandoned_and_unsent(api, token, product, session) -> list[dict]:
+def abandoned_and_unsent(api, customer_token, mug, session) -> list[dict]:
     """Three orders whose events the queue missed, two of them pending for over 30 minutes."""
     with service_at("sqs", closed_port()):
-        orders = [place(api, token, product, quantity=5) for _ in range(3)]
+        orders = [place(api, customer_token, mug, quantity=5) for _ in range(3)]
     session.execute(
         update(Order)
         .where(Order.id.in_([o["id"] for o in orders[:2]]))
@@ -252,9 +239,9 @@ def abandoned_and_unsent(api, token, product, session) -> list[dict]:
 
 
 def test_housekeeping_with_too_little_time_left_starts_nothing_and_the_next_run_does_it_all(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
-    orders = abandoned_and_unsent(api, token, product, session)
+    orders = abandoned_and_unsent(api, customer_token, mug, session)
     factories.tokens_for(session, factories.customer(session))
     session.execute(update(RefreshToken).values(expires_at=utcnow() - timedelta(seconds=1)))
     session.commit()
@@ -272,14 +259,14 @@ def test_housekeeping_with_too_little_time_left_starts_nothing_and_the_next_run_
     assert full["cancel_abandoned_orders"] == 2
     assert full["delete_expired_refresh_tokens"] >= 1
     session.expire_all()
-    assert session.get(Product, product.id).stock == 50 - 5
+    assert session.get(Product, mug.id).stock == 50 - 5
 
 
 def test_housekeeping_that_runs_out_of_time_mid_batch_sends_the_rest_next_run_exactly_once(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
     with service_at("sqs", closed_port()):
-        orders = [place(api, token, product) for _ in range(6)]
+        orders = [place(api, customer_token, mug) for _ in range(6)]
 
     first = housekeeping(TimeRunningOut(120_000, 60_000, 60_000, 60_000, 1_000))
     sent_first = first["resend_unsent_events"]

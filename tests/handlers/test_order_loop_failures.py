@@ -18,29 +18,18 @@ FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("aws_world")
 
 
-@pytest.fixture
-def token(session) -> str:
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
-
-
-@pytest.fixture
-def product(session) -> Product:
-    product = Product(sku="MUG", name="Mug", price_cents=1250, stock=50)
-    session.add(product)
-    session.commit()
-    return product
-
-
 def housekeeping() -> dict:
     from handlers.housekeeping import handler
 
     return handler({}, None)
 
 
-def test_an_order_is_placed_even_when_the_queue_is_down(api, token, product, aws_world, session):
+def test_an_order_is_placed_even_when_the_queue_is_down(
+    api, customer_token, mug, aws_world, session
+):
     with service_at("sqs", closed_port()):
         reply = api.post(
-            "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+            "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
         )
 
     assert reply.status == 201
@@ -49,12 +38,12 @@ def test_an_order_is_placed_even_when_the_queue_is_down(api, token, product, aws
 
 
 def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
     with service_at("sqs", closed_port()):
         orders = [
             api.post(
-                "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+                "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
             ).json
             for _ in range(3)
         ]
@@ -69,9 +58,11 @@ def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
     assert sorted(json.loads(b)["order_id"] for b in bodies) == sorted(o["id"] for o in orders)
 
 
-def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(api, token, product, aws_world):
+def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(
+    api, customer_token, mug, aws_world
+):
     order = api.post(
-        "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
     ).json
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
@@ -79,22 +70,22 @@ def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(api, token, pr
         failed = queues.deliver([body])
 
     assert failed == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
-    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "pending"
+    assert api.get(f"/orders/{order['id']}", token=customer_token).json["status"] == "pending"
 
     assert queues.deliver([body]) == {"batchItemFailures": []}
     assert queues.deliver([body]) == {"batchItemFailures": []}
-    assert api.get(f"/orders/{order['id']}", token=token).json["status"] == "confirmed"
+    assert api.get(f"/orders/{order['id']}", token=customer_token).json["status"] == "confirmed"
     assert len(queues.sent_mails()) == 1
 
 
 def test_housekeeping_cancels_abandoned_pending_orders_and_releases_stock(
-    api, token, product, aws_world, session
+    api, customer_token, mug, aws_world, session
 ):
     stale = api.post(
-        "/orders", {"items": [{"product_id": product.id, "quantity": 5}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": 5}]}, token=customer_token
     ).json
     fresh = api.post(
-        "/orders", {"items": [{"product_id": product.id, "quantity": 5}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": 5}]}, token=customer_token
     ).json
     session.execute(
         update(Order)
@@ -108,12 +99,14 @@ def test_housekeeping_cancels_abandoned_pending_orders_and_releases_stock(
     session.expire_all()
     assert session.get(Order, stale["id"]).status == "cancelled"
     assert session.get(Order, fresh["id"]).status == "pending"
-    assert session.get(Product, product.id).stock == 45
+    assert session.get(Product, mug.id).stock == 45
 
 
-def test_housekeeping_leaves_old_confirmed_orders_alone(api, token, product, aws_world, session):
+def test_housekeeping_leaves_old_confirmed_orders_alone(
+    api, customer_token, mug, aws_world, session
+):
     order = api.post(
-        "/orders", {"items": [{"product_id": product.id, "quantity": 1}]}, token=token
+        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
     ).json
     queues.deliver(queues.receive_all(aws_world.sqs, aws_world.queue_url))
     session.execute(update(Order).values(created_at=utcnow() - timedelta(days=1)))
