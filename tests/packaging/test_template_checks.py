@@ -17,13 +17,13 @@ from tests.packaging import ROOT
 
 TEMPLATE = "cloudformation-template-update-stack.json"
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
-# checkov's own pins clash with this venv's, so scripts/setup gives it a venv of its own.
+# checkov's own pins clash with this venv's, so scripts/test gives it a venv of its own.
 CHECKOV = ROOT / ".venv-checkov" / "bin" / "checkov"
 
 
 def report_of(tool: Path, *args: str) -> dict | list:
     """Run a checker on the project and parse its JSON report; a crash shows its output."""
-    assert tool.exists(), f"{tool} is missing: run scripts/setup"
+    assert tool.exists(), f"{tool} is missing: run scripts/test"
     result = subprocess.run(
         [str(tool), *args], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
     )
