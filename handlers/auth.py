@@ -9,12 +9,18 @@ from handlers import init_done
 from shared import metrics
 from shared.auth import auth_required, current_user
 from shared.errors import NotAuthenticated, TooManyAttempts
-from shared.openapi import Tag, operation
+from shared.openapi import operation
+from shared.request_input import json_body
+from shared.routing import Resource
 from shared.schemas.auth import LoginIn, LogoutIn, RefreshIn, RegisterIn, TokenPair, UserOut
-from shared.web import create_app, db_session, json_body, respond
+from shared.web import create_app, db_session, respond
 
-app = create_app(__name__)
-TAG = Tag("auth", "Accounts and tokens: register, log in, refresh, log out")
+routes = Resource(
+    "auth",
+    __name__,
+    url_prefix="/auth",
+    description="Accounts and tokens: register, log in, refresh, log out",
+)
 UNAUTHENTICATED = "Wrong credentials, or a token that is invalid, expired or revoked"
 THROTTLED = "Too many failed logins for this address or from this client; see Retry-After"
 # A token must not be kept by a browser's or a proxy's cache.
@@ -26,10 +32,9 @@ def _source_ip() -> str | None:
     return request.remote_addr or None
 
 
-@app.post("/auth/register")
+@routes.post("/register")
 @operation(
     summary="Register a customer account",
-    tag=TAG,
     body=RegisterIn,
     responses={
         201: UserOut,
@@ -55,10 +60,9 @@ def register() -> Response:
     return respond(UserOut, user, 201)
 
 
-@app.post("/auth/login")
+@routes.post("/login")
 @operation(
     summary="Log in: a new access and refresh token pair",
-    tag=TAG,
     body=LoginIn,
     responses={200: TokenPair, 401: UNAUTHENTICATED, 429: THROTTLED},
     headers={200: "Cache-Control", 429: "Retry-After"},
@@ -83,10 +87,9 @@ def login() -> Response:
     return respond(TokenPair, pair, headers=NO_STORE)
 
 
-@app.post("/auth/refresh")
+@routes.post("/refresh")
 @operation(
     summary="Rotate a refresh token; a reused one revokes its whole login chain",
-    tag=TAG,
     body=RefreshIn,
     responses={200: TokenPair, 401: UNAUTHENTICATED},
     headers={200: "Cache-Control"},
@@ -103,10 +106,9 @@ def refresh() -> Response:
     return respond(TokenPair, pair, headers=NO_STORE)
 
 
-@app.post("/auth/logout")
+@routes.post("/logout")
 @operation(
     summary="Log out everywhere: refresh tokens and earlier access tokens stop working",
-    tag=TAG,
     body=LogoutIn,
     body_required=False,
     responses={204: "Logged out"},
@@ -123,12 +125,15 @@ def logout() -> Response:
     return Response(status=204)
 
 
-@app.get("/auth/me")
-@operation(summary="The caller's own account", tag=TAG, responses={200: UserOut})
+@routes.get("/me")
+@operation(summary="The caller's own account", responses={200: UserOut})
 @auth_required
 def me() -> Response:
     """The account the access token belongs to."""
     return respond(UserOut, current_user())
+
+
+app = create_app(routes)
 
 
 def handler(event: dict, context: object) -> dict:

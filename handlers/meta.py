@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from functools import cache
 from pathlib import Path
 
 import serverless_wsgi
-from flask import Response, jsonify
+from flask import Flask, Response, jsonify
 
+import handlers
 from handlers import init_done
 from shared.assets import REVALIDATE, Asset, asset_response
-from shared.openapi import Tag, document, operation
+from shared.openapi import operation
+from shared.openapi.document import document
+from shared.routing import Resource
 from shared.schemas.meta import Health
 from shared.services import health
 from shared.web import create_app, respond
 
-# Every HTTP function's route module; meta's package carries them (see serverless.yml).
-DOCUMENTED_FUNCTIONS = (
-    "handlers.auth",
-    "handlers.meta",
-    "handlers.users",
-    "handlers.products",
-    "handlers.orders",
-)
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -53,14 +49,12 @@ DOCS_POLICY = (
     "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 
-app = create_app(__name__)
-TAG = Tag("meta", "Health of the service, and this documentation")
+routes = Resource("meta", __name__, description="Health of the service, and this documentation")
 
 
-@app.get("/health")
+@routes.get("/health")
 @operation(
     summary="Health of the service and its database",
-    tag=TAG,
     responses={200: Health, 503: Health},
     headers={503: "Retry-After"},
 )
@@ -78,10 +72,9 @@ def get_health() -> Response:
     )
 
 
-@app.get("/openapi.json")
+@routes.get("/openapi.json")
 @operation(
     summary="This OpenAPI 3.1 document",
-    tag=TAG,
     responses={200: "The document"},
     media_types={200: "application/json"},
     uses_database=False,
@@ -91,10 +84,9 @@ def get_openapi() -> Response:
     return jsonify(openapi_document())
 
 
-@app.get("/docs")
+@routes.get("/docs")
 @operation(
     summary="The API documentation page",
-    tag=TAG,
     responses={200: "An HTML page"},
     media_types={200: "text/html"},
     uses_database=False,
@@ -114,8 +106,8 @@ def get_docs() -> Response:
 ASSET_NAME = f"any({', '.join(map(repr, DOCS_ASSETS))}):name"
 
 
-@app.get(f"/docs/<{ASSET_NAME}>")
-@app.get(f"/docs/<string(length=16):digest>/<{ASSET_NAME}>")
+@routes.get(f"/docs/<{ASSET_NAME}>")
+@routes.get(f"/docs/<string(length=16):digest>/<{ASSET_NAME}>")
 def get_docs_asset(name: str, digest: str | None = None) -> Response:
     return asset_response(docs_assets()[name], digest=digest)
 
@@ -137,8 +129,25 @@ def docs_assets() -> dict[str, Asset]:
 @cache
 def openapi_document() -> dict:
     """The document of every HTTP function, built once per container on first request."""
-    apps = [importlib.import_module(name).app for name in DOCUMENTED_FUNCTIONS]
-    return document(apps, title="shop-api", version="1.0.0")
+    return document(documented_apps(), title="shop-api", version="1.0.0")
+
+
+def documented_apps() -> list[Flask]:
+    """The Flask app of every handler module beside this one: each HTTP function's.
+
+    meta's package carries exactly the HTTP functions' modules (serverless.yml's
+    `${httpHandlers:files}`), so what is deployed is what is documented. Locally, where
+    the event functions' modules lie beside them too, those have no app and are passed by.
+    """
+    apps = []
+    for module in pkgutil.iter_modules(handlers.__path__, f"{handlers.__name__}."):
+        app = getattr(importlib.import_module(module.name), "app", None)
+        if isinstance(app, Flask):
+            apps.append(app)
+    return apps
+
+
+app = create_app(routes)
 
 
 def handler(event: dict, context: object) -> dict:

@@ -14,22 +14,27 @@ from shared import metrics
 from shared.auth import auth_required, current_user
 from shared.errors import InvalidInput
 from shared.log import logger
-from shared.openapi import Tag, operation
+from shared.openapi import operation
+from shared.request_input import json_body, query
+from shared.routing import Resource
 from shared.schemas.orders import OrderIn, OrderOut, OrderPage, OrderQuery, OrderStatusPatch
-from shared.services import orders, outbox
-from shared.web import create_app, db_session, json_body, query, respond
+from shared.services import order_listing, orders, outbox
+from shared.web import create_app, db_session, respond
 
-app = create_app(__name__)
-TAG = Tag("orders", "Placing, reading, cancelling and shipping orders")
+routes = Resource(
+    "orders",
+    __name__,
+    url_prefix="/orders",
+    description="Placing, reading, cancelling and shipping orders",
+)
 NO_SUCH_ORDER = "No such order, or not yours"
 # Control characters are no text a key can be stored as (PostgreSQL refuses U+0000).
 IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 
 
-@app.post("/orders")
+@routes.post("")
 @operation(
     summary="Place an order: stock reserved for every line or none",
-    tag=TAG,
     body=OrderIn,
     responses={
         201: OrderOut,
@@ -100,10 +105,9 @@ def _publish_now(event_id: str) -> None:
             db_session().rollback()
 
 
-@app.get("/orders")
+@routes.get("")
 @operation(
     summary="List orders, newest first: a customer's own, or all for an admin",
-    tag=TAG,
     query=OrderQuery,
     responses={200: OrderPage},
 )
@@ -113,7 +117,7 @@ def list_orders() -> Response:
     `user_id`.
     """
     args = query(OrderQuery)
-    page = orders.list_orders(
+    page = order_listing.list_orders(
         db_session(),
         viewer=current_user(),
         status=args.status,
@@ -124,20 +128,17 @@ def list_orders() -> Response:
     return respond(OrderPage, page)
 
 
-@app.get("/orders/<id:order_id>")
-@operation(
-    summary="One order (owner or admin)", tag=TAG, responses={200: OrderOut, 404: NO_SUCH_ORDER}
-)
+@routes.get("/<id:order_id>")
+@operation(summary="One order (owner or admin)", responses={200: OrderOut, 404: NO_SUCH_ORDER})
 @auth_required
 def get_order(order_id: int) -> Response:
     """An order, for its owner or an admin; anyone else gets a 404."""
     return respond(OrderOut, orders.get_order(db_session(), order_id, viewer=current_user()))
 
 
-@app.post("/orders/<id:order_id>/cancel")
+@routes.post("/<id:order_id>/cancel")
 @operation(
     summary="Cancel a pending or confirmed order, releasing its stock",
-    tag=TAG,
     responses={200: OrderOut, 404: NO_SUCH_ORDER, 409: "Already shipped or cancelled"},
 )
 @auth_required
@@ -148,10 +149,9 @@ def cancel_order(order_id: int) -> Response:
     return respond(OrderOut, cancelled)
 
 
-@app.patch("/orders/<id:order_id>")
+@routes.patch("/<id:order_id>")
 @operation(
     summary="Ship a confirmed order",
-    tag=TAG,
     body=OrderStatusPatch,
     responses={200: OrderOut, 404: "No such order", 409: "The order is not confirmed"},
 )
@@ -160,6 +160,9 @@ def ship_order(order_id: int) -> Response:
     """Mark a confirmed order shipped; admins only."""
     json_body(OrderStatusPatch)
     return respond(OrderOut, orders.ship_order(db_session(), order_id))
+
+
+app = create_app(routes)
 
 
 def handler(event: dict, context: object) -> dict:

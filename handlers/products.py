@@ -8,7 +8,9 @@ from flask import Response
 from handlers import init_done
 from shared.auth import auth_required, current_user, optional_user
 from shared.config import require
-from shared.openapi import Tag, operation
+from shared.openapi import operation
+from shared.request_input import json_body, query
+from shared.routing import Resource
 from shared.schemas.products import (
     ImportCreated,
     ImportReport,
@@ -21,18 +23,21 @@ from shared.schemas.products import (
     ProductQuery,
 )
 from shared.services import products
-from shared.web import create_app, db_session, json_body, query, respond
+from shared.web import create_app, db_session, respond
 
 require("imports_bucket")  # the import routes cannot work without it: fail the cold start
-app = create_app(__name__)
-TAG = Tag("products", "The catalogue: browsed by anyone, kept by admins, also from CSV files")
+routes = Resource(
+    "products",
+    __name__,
+    url_prefix="/products",
+    description="The catalogue: browsed by anyone, kept by admins, also from CSV files",
+)
 TAKEN = "A SKU is already taken (or repeated in the batch); `errors` names each"
 
 
-@app.get("/products")
+@routes.get("")
 @operation(
     summary="List active products: filters combine with AND, keyset paging",
-    tag=TAG,
     query=ProductQuery,
     responses={200: ProductPage},
 )
@@ -55,10 +60,9 @@ def list_products() -> Response:
     return respond(ProductPage, page)
 
 
-@app.get("/products/<id:product_id>")
+@routes.get("/<id:product_id>")
 @operation(
     summary="One product (an inactive one only for admins)",
-    tag=TAG,
     responses={
         200: ProductOut,
         401: "A bearer token was sent but is not valid",
@@ -77,10 +81,9 @@ def get_product(product_id: int) -> Response:
     )
 
 
-@app.post("/products")
+@routes.post("")
 @operation(
     summary="Create a product",
-    tag=TAG,
     body=ProductIn,
     responses={201: ProductOut, 409: TAKEN},
     headers={201: "Location"},
@@ -94,10 +97,9 @@ def create_product() -> Response:
     return respond(ProductOut, product, 201, headers={"Location": f"/products/{product.id}"})
 
 
-@app.patch("/products/<id:product_id>")
+@routes.patch("/<id:product_id>")
 @operation(
     summary="Change some fields of a product",
-    tag=TAG,
     body=ProductPatch,
     responses={200: ProductOut, 404: "No such product", 409: TAKEN},
 )
@@ -108,10 +110,9 @@ def update_product(product_id: int) -> Response:
     return respond(ProductOut, products.update_product(db_session(), product_id, changes=changes))
 
 
-@app.delete("/products/<id:product_id>")
+@routes.delete("/<id:product_id>")
 @operation(
     summary="Take a product out of the catalogue (orders keep their lines)",
-    tag=TAG,
     responses={204: "Deactivated", 404: "No such product"},
 )
 @auth_required(role="admin")
@@ -123,10 +124,9 @@ def delete_product(product_id: int) -> Response:
     return Response(status=204)
 
 
-@app.post("/products/batch")
+@routes.post("/batch")
 @operation(
     summary="Create up to 500 products, all or nothing",
-    tag=TAG,
     body=ProductBatchIn,
     responses={201: ProductBatchOut, 409: TAKEN},
 )
@@ -140,10 +140,9 @@ def create_batch() -> Response:
     return respond(ProductBatchOut, {"created": len(created), "items": created}, 201)
 
 
-@app.post("/products/imports")
+@routes.post("/imports")
 @operation(
     summary="Start a CSV import: a pre-signed S3 URL to PUT the file to",
-    tag=TAG,
     responses={201: ImportCreated},
 )
 @auth_required(role="admin")
@@ -160,10 +159,9 @@ def start_import() -> Response:
     )
 
 
-@app.get("/products/imports/<uuid:import_id>")
+@routes.get("/imports/<uuid:import_id>")
 @operation(
     summary="The state and report of a CSV import",
-    tag=TAG,
     responses={200: ImportReport, 404: "No such import"},
 )
 @auth_required(role="admin")
@@ -174,6 +172,9 @@ def get_import(import_id: str) -> Response:
     from shared.services import imports
 
     return respond(ImportReport, imports.get_import(db_session(), import_id))
+
+
+app = create_app(routes)
 
 
 def handler(event: dict, context: object) -> dict:

@@ -7,20 +7,25 @@ from flask import Response
 
 from handlers import init_done
 from shared.auth import auth_required, current_user
-from shared.openapi import Tag, operation
+from shared.openapi import operation
+from shared.request_input import json_body, query
+from shared.routing import Resource
 from shared.schemas.auth import UserOut
 from shared.schemas.users import UserPage, UserPatch, UserQuery
 from shared.services import users
-from shared.web import create_app, db_session, json_body, query, respond
+from shared.web import create_app, db_session, respond
 
-app = create_app(__name__)
-TAG = Tag("users", "User administration, for admins only")
+routes = Resource(
+    "users",
+    __name__,
+    url_prefix="/users",
+    description="User administration, for admins only",
+)
 
 
-@app.get("/users")
+@routes.get("")
 @operation(
     summary="List users: q matches e-mail or name, case-insensitively",
-    tag=TAG,
     query=UserQuery,
     responses={200: UserPage},
 )
@@ -41,10 +46,9 @@ def list_users() -> Response:
     return respond(UserPage, page)
 
 
-@app.get("/users/<id:user_id>")
+@routes.get("/<id:user_id>")
 @operation(
     summary="One user",
-    tag=TAG,
     responses={200: UserOut, 404: "No such user"},
 )
 @auth_required(role="admin")
@@ -53,10 +57,9 @@ def get_user(user_id: int) -> Response:
     return respond(UserOut, users.get_user(db_session(), user_id))
 
 
-@app.patch("/users/<id:user_id>")
+@routes.patch("/<id:user_id>")
 @operation(
     summary="Change a user's name, role or active flag",
-    tag=TAG,
     body=UserPatch,
     responses={
         200: UserOut,
@@ -74,6 +77,9 @@ def update_user(user_id: int) -> Response:
     return respond(
         UserOut, users.update_user(db_session(), user_id, changes=changes, acting=current_user())
     )
+
+
+app = create_app(routes)
 
 
 def handler(event: dict, context: object) -> dict:

@@ -14,9 +14,17 @@ PROBLEM_TYPE_BASE = "https://shop-api.example.com/problems/"
 
 
 class ShopError(Exception):
-    """Base of every error a client can cause; `detail` is safe to show to that client."""
+    """Base of every error a client can cause; `detail` is safe to show to that client.
+
+    Each kind names its HTTP status where it is declared: `class X(ShopError, status_code=N)`.
+    """
 
     status_code: ClassVar[int] = 400
+
+    def __init_subclass__(cls, *, status_code: int | None = None, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if status_code is not None:
+            cls.status_code = status_code
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None) -> None:
         super().__init__(detail)
@@ -28,61 +36,43 @@ class ShopError(Exception):
         return {}
 
 
-class BadRequest(ShopError):
+class BadRequest(ShopError, status_code=400):
     """The body is not JSON, or not the JSON object the route expects."""
 
-    status_code = 400
 
-
-class NotAuthenticated(ShopError):
+class NotAuthenticated(ShopError, status_code=401):
     """No, malformed, expired or revoked credentials."""
-
-    status_code = 401
 
     def headers(self) -> dict[str, str]:
         return {"WWW-Authenticate": "Bearer"}
 
 
-class NotAllowed(ShopError):
+class NotAllowed(ShopError, status_code=403):
     """Authenticated, but the role may not do this."""
 
-    status_code = 403
 
-
-class NotFound(ShopError):
+class NotFound(ShopError, status_code=404):
     """No such thing, or one the caller may not see."""
 
-    status_code = 404
 
-
-class Conflict(ShopError):
+class Conflict(ShopError, status_code=409):
     """The request contradicts the current state (a duplicate, a forbidden transition)."""
 
-    status_code = 409
 
-
-class ContentTooLarge(ShopError):
+class ContentTooLarge(ShopError, status_code=413):
     """The body is over the limit every route shares (RFC 9110's name for a 413)."""
 
-    status_code = 413
 
-
-class UnsupportedMediaType(ShopError):
+class UnsupportedMediaType(ShopError, status_code=415):
     """A body was sent with a content type other than JSON."""
 
-    status_code = 415
 
-
-class InvalidInput(ShopError):
+class InvalidInput(ShopError, status_code=422):
     """The request is well-formed but its values are not acceptable."""
 
-    status_code = 422
 
-
-class TooManyAttempts(ShopError):
+class TooManyAttempts(ShopError, status_code=429):
     """A client passed a rate limit (failed logins, registrations); `retry_after` seconds."""
-
-    status_code = 429
 
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
@@ -92,10 +82,8 @@ class TooManyAttempts(ShopError):
         return {"Retry-After": str(self.retry_after)}
 
 
-class Busy(ShopError):
+class Busy(ShopError, status_code=503):
     """The database kept refusing the transaction (deadlocks, serialization); retry later."""
-
-    status_code = 503
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": "1"}

@@ -1,7 +1,8 @@
 """The app factory every resource's Flask app is built with.
 
-It owns the conventions of the contract: request ids and access logs, JSON bodies
-(400/413/415/422), problem+json for every error, one database session per request.
+It owns the conventions of the contract: request ids and access logs, the body limit
+(413), problem+json for every error, one database session per request. What a request
+sends is read by `shared.request_input`; routes are declared on a `shared.routing.Resource`.
 """
 
 from __future__ import annotations
@@ -10,39 +11,24 @@ import json
 import re
 import time
 import uuid
-from itertools import accumulate
-from typing import Any, ClassVar
+from typing import Any
 
 import serverless_wsgi
 from flask import Flask, Response, g, request
 from pydantic import BaseModel
-from pydantic import ValidationError as ModelValidationError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
-from werkzeug.routing import BaseConverter
 
 from shared import db, metrics
 from shared.config import settings
 from shared.cors import cors_headers
-from shared.errors import (
-    PROBLEM_MEDIA_TYPE,
-    BadRequest,
-    ContentTooLarge,
-    InvalidInput,
-    ShopError,
-    UnsupportedMediaType,
-    problem_document,
-)
+from shared.errors import PROBLEM_MEDIA_TYPE, ContentTooLarge, ShopError, problem_document
 from shared.log import log_request, logger
-from shared.schemas.base import field_errors
+from shared.routing import CONVERTERS, Resource
 
 # Flask's MAX_CONTENT_LENGTH: werkzeug refuses a longer body, announced or streamed.
 MAX_BODY_BYTES = 1024 * 1024
-# RFC 8259 lets a parser limit nesting; ours recurses per level, and no body of the shop
-# nests deeper than 3, so anything past this is refused before it is parsed.
-MAX_BODY_DEPTH = 32
-MAX_ID = 2_147_483_647
 SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff"}
 REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
@@ -53,57 +39,19 @@ if PROBLEM_MEDIA_TYPE not in serverless_wsgi.TEXT_MIME_TYPES:
     serverless_wsgi.TEXT_MIME_TYPES.append(PROBLEM_MEDIA_TYPE)
 
 
-def _decimal_up_to(limit: int) -> str:
-    """A regex of the decimal numbers 1..`limit`, without leading zeros."""
-    digits = str(limit)
-    shorter = f"[1-9][0-9]{{0,{len(digits) - 2}}}"
-    same_length = []
-    for i, digit in enumerate(digits):
-        lowest = "1" if i == 0 else "0"
-        if digit > lowest:
-            below = f"[{lowest}-{int(digit) - 1}]"
-            same_length.append(f"{digits[:i]}{below}[0-9]{{{len(digits) - i - 1}}}")
-    return "|".join([shorter, *same_length, digits])
+def create_app(resource: Resource) -> Flask:
+    """The Flask app of one resource, with the shop's conventions around its routes.
 
-
-class IdConverter(BaseConverter):
-    """`<id:...>`: a positive 32-bit integer; anything else does not match (a 404).
-
-    The range lives in the regex, not in `to_python`: werkzeug tries converters after
-    methods, so a value refused there would turn PATCH /orders/0 into a 405.
+    Called once the resource's routes are declared: Flask takes no route on a blueprint
+    after registering it.
     """
-
-    regex = f"(?:{_decimal_up_to(MAX_ID)})"
-    part_isolating = True
-    openapi: ClassVar[dict] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-class UuidConverter(BaseConverter):
-    """`<uuid:...>`: a UUID in its 8-4-4-4-12 hex form, as text in lower case."""
-
-    regex = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
-    part_isolating = True
-    openapi: ClassVar[dict] = {"type": "string", "format": "uuid"}
-
-    def to_python(self, value: str) -> str:
-        return value.lower()
-
-
-def create_app(name: str) -> Flask:
-    """A Flask app with the shop's conventions; resource modules add their routes."""
     settings()  # a bad setting fails the cold start here, not in the first request
-    app = Flask(name, static_folder=None)  # no /static/<path> route: the API serves no files
+    # No /static/<path> route: the API serves no files.
+    app = Flask(resource.import_name, static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False
     app.url_map.strict_slashes = False
-    app.url_map.converters["id"] = IdConverter
-    app.url_map.converters["uuid"] = UuidConverter
+    app.url_map.converters.update(CONVERTERS)
     app.before_request(_start_request)
     app.before_request(_refuse_a_body_over_the_limit)
     app.before_request(_answer_rest_api_preflight)
@@ -114,6 +62,7 @@ def create_app(name: str) -> Flask:
     app.register_error_handler(RequestEntityTooLarge, _content_too_large)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
+    app.register_blueprint(resource)
     return app
 
 
@@ -122,71 +71,6 @@ def db_session() -> Session:
     if "db" not in g:
         g.db = db.new_session()
     return g.db
-
-
-def json_body[Model: BaseModel](model: type[Model], *, optional: bool = False) -> Model | None:
-    """The request body validated as `model`: 415, 400 and 422 as the contract says.
-
-    An `optional` body may be left out, whatever the request says its type is: generated
-    clients send `Content-Type: application/json` on every request of an operation that
-    takes JSON, with a body or without.
-    """
-    raw = request.get_data(cache=True)
-    if not raw and optional:
-        return None
-    if request.mimetype != "application/json":
-        raise UnsupportedMediaType("The body must be sent as application/json.")
-    if _nests_deeper_than(raw, MAX_BODY_DEPTH):
-        raise BadRequest(f"The body nests arrays and objects deeper than {MAX_BODY_DEPTH} levels.")
-    try:
-        data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object.")
-    return validate(model, data)
-
-
-def query[Model: BaseModel](model: type[Model]) -> Model:
-    """The query string validated as `model`; empty values count as absent (422 if bad)."""
-    data = {}
-    for name in request.args:
-        values = [v for v in request.args.getlist(name) if v != ""]
-        if values:
-            data[name] = ",".join(values)
-    return validate(model, data)
-
-
-def validate[Model: BaseModel](model: type[Model], data: Any) -> Model:
-    """`data` as `model`, or InvalidInput naming every field at fault."""
-    try:
-        return model.model_validate(data)
-    except ModelValidationError as error:
-        raise InvalidInput("The request has invalid fields.", errors=field_errors(error)) from None
-
-
-def _reject_constant(token: str) -> None:
-    raise ValueError(f"{token} is not JSON")
-
-
-# A JSON string, or an unterminated one up to the end; unrolled, so it never backtracks.
-_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_DEPTH_STEP = [0] * 256
-_DEPTH_STEP[ord("[")] = _DEPTH_STEP[ord("{")] = 1
-_DEPTH_STEP[ord("]")] = _DEPTH_STEP[ord("}")] = -1
-
-
-def _nests_deeper_than(raw: bytes, limit: int) -> bool:
-    """Whether arrays and objects in `raw` nest deeper than `limit`, strings left out.
-
-    It counts as json.loads would recurse before succeeding or failing; every step runs
-    in C, and a body with few brackets needs no more than two counts.
-    """
-    if raw.count(b"[") + raw.count(b"{") <= limit:
-        return False
-    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
-    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)), default=0) > limit
 
 
 def _start_request() -> None:

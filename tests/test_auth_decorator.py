@@ -7,37 +7,41 @@ import serverless_wsgi
 from flask import jsonify
 
 from shared.auth import auth_required, current_user
+from shared.routing import Resource
 from shared.web import create_app
 from tests import factories
 from tests.apigw import Client
 
-app = create_app("decorated")
+routes = Resource("decorated", __name__, description="Views behind @auth_required")
 loads = []
 
 
-@app.get("/admin-only")
+@routes.get("/admin-only")
 @auth_required(role="admin")
 def admin_only():
     loads.append(current_user().id)
     return jsonify(user=current_user().id)
 
 
-@app.get("/anyone")
+@routes.get("/anyone")
 @auth_required
 def anyone():
     return jsonify(role=current_user().role)
 
 
-@app.get("/whoami")
+@routes.get("/whoami")
 def whoami():
     return jsonify(email=current_user().email)
 
 
-@app.get("/whoami-twice")
+@routes.get("/whoami-twice")
 @auth_required
 def whoami_twice():
     loads.append(current_user().id)
     return jsonify(same=current_user() is current_user())
+
+
+app = create_app(routes)
 
 
 @pytest.fixture

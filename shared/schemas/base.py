@@ -21,6 +21,8 @@ from pydantic import (
 )
 from pydantic_core import CoreSchema
 
+from shared.limits import MAX_INTEGER
+
 
 def _clean_text(value: str) -> str:
     # JSON can carry U+0000 and lone surrogates; neither is text a database should keep.
@@ -45,8 +47,7 @@ def text(*, min_length: int = 0, max_length: int, strip: bool = False) -> type[s
     ]
 
 
-MAX_INT32 = 2_147_483_647
-Int32 = Annotated[int, Field(ge=0, le=MAX_INT32)]
+Int32 = Annotated[int, Field(ge=0, le=MAX_INTEGER)]
 
 
 class _OwnSchema:
@@ -138,7 +139,7 @@ def query_int(*, ge: int, le: int) -> type[int]:
     return Annotated[int, Field(ge=ge, le=le), BeforeValidator(_query_int)]
 
 
-QueryInt32 = query_int(ge=0, le=MAX_INT32)
+QueryInt32 = query_int(ge=0, le=MAX_INTEGER)
 QueryLimit = query_int(ge=1, le=100)
 QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 

@@ -6,8 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
+from shared.limits import MAX_INTEGER
 from shared.schemas.base import (
-    MAX_INT32,
     QueryLimit,
     QueryModel,
     RequestModel,
@@ -22,7 +22,7 @@ OrderStatus = named_enum("OrderStatus", ORDER_STATUSES)
 
 
 class OrderLineIn(RequestModel):
-    product_id: Annotated[int, Field(ge=1, le=2_147_483_647)]
+    product_id: Annotated[int, Field(ge=1, le=MAX_INTEGER)]
     quantity: Annotated[int, Field(ge=1, le=1000)]
 
 
@@ -77,7 +77,7 @@ class OrderPage(ResponseModel):
 
 class OrderQuery(QueryModel):
     status: OrderStatus | None = None
-    user_id: query_int(ge=1, le=MAX_INT32) | None = None
+    user_id: query_int(ge=1, le=MAX_INTEGER) | None = None
     limit: QueryLimit = 20
     cursor: Annotated[str, Field(max_length=2000)] | None = None
 

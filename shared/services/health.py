@@ -9,7 +9,7 @@ from shared import db
 
 
 def database_ok() -> bool:
-    """True when a trivial query round-trips to the database."""
+    """True when a trivial query round-trips to the database; on a connection of its own."""
     try:
         with db.engine().connect() as connection:
             connection.execute(text("SELECT 1"))

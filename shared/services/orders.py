@@ -1,57 +1,30 @@
 """Orders: placing them (stock reserved all or nothing), reading, cancelling, shipping.
 
-Correctness under concurrency comes from the database: stock is taken with one conditional
-UPDATE per product, in product-id order so concurrent orders never deadlock each other,
-and every status change is a conditional UPDATE on the statuses it may leave.
+Correctness under concurrency comes from the database: stock is taken and given back by
+conditional UPDATEs (`shared.services.stock`), and every status change is a conditional
+UPDATE on the statuses it may leave. Listing orders is `shared.services.order_listing`.
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Row, bindparam, case, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.models import Order, OrderLine, OutboxEvent, Product
+from shared.models import Order, OrderLine, Product
 from shared.models.base import utcnow
-from shared.paging import Listing, Page, SortKey
+from shared.services import outbox, stock
 from shared.services.transactions import with_retries
 from shared.statuses import OrderStatus
 
 if TYPE_CHECKING:
     from shared.services.users import Caller
 
-_orders = Order.__table__
-_lines = OrderLine.__table__
-NEWEST_FIRST = SortKey(
-    name="-created_at", expression=_orders.c.created_at, id_column=_orders.c.id, descending=True
-)
-# What a listing shows of an order and of its lines: the columns of OrderOut, OrderLineOut.
-_LISTED = [
-    _orders.c[name]
-    for name in ("id", "user_id", "status", "total_cents", "created_at", "updated_at")
-]
-# order_id first: _attach_lines files each line under its order by it.
-_LINE_COLUMNS = [
-    _lines.c[name]
-    for name in (
-        "order_id",
-        "product_id",
-        "sku",
-        "name",
-        "unit_price_cents",
-        "quantity",
-        "line_total_cents",
-    )
-]
 CANCELLABLE: tuple[OrderStatus, ...] = ("pending", "confirmed")
-# Stock is a 32-bit INTEGER column; the contract caps it there.
-STOCK_MAX = 2_147_483_647
 
 
 @dataclass(frozen=True)
@@ -127,10 +100,10 @@ def _place(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
     )
-    event_id = _add_order_placed(session, order)
+    event_id = outbox.add_order_placed(session, order)
     # Stock is taken last, just before COMMIT, so a popular product's row stays locked
     # for as short a time as possible.
-    _reserve_stock(session, lines)
+    stock.reserve_stock(session, lines)
     session.commit()
     return PlacedOrder(order, event_id=event_id)
 
@@ -193,160 +166,6 @@ def _new_order(
     return order
 
 
-def _add_order_placed(session: Session, order: Order) -> str:
-    """Write the order.placed event to the outbox, in the order's transaction; its id."""
-    # pydantic only here: housekeeping cancels orders and never loads it at cold start.
-    from shared.schemas.base import utc_text
-    from shared.schemas.orders import OrderPlaced
-
-    message = OrderPlaced(
-        type="order.placed",
-        event_id=str(uuid.uuid4()),
-        order_id=order.id,
-        occurred_at=utc_text(order.created_at),
-    )
-    session.add(
-        OutboxEvent(
-            id=message.event_id, type=message.type, order_id=order.id, body=message.model_dump()
-        )
-    )
-    session.flush()
-    return message.event_id
-
-
-def _reserve_stock(session: Session, lines: list[Line]) -> None:
-    """Take every line's quantity from stock, or roll back and raise Conflict naming the short.
-
-    Products are taken in id order, so that concurrent orders never deadlock each other.
-    """
-    short = [
-        line.product_id
-        for line in sorted(lines, key=lambda line: line.product_id)
-        if not _take_stock(session, line)
-    ]
-    if short:
-        session.rollback()
-        raise Conflict(
-            f"Not enough stock for product{'s' if len(short) > 1 else ''} "
-            f"{', '.join(map(str, short))}.",
-            errors=[
-                {
-                    "field": f"items[{i}].quantity",
-                    "message": f"not enough stock of product {line.product_id}",
-                }
-                for i, line in enumerate(lines)
-                if line.product_id in short
-            ],
-        )
-
-
-def _take_stock(session: Session, line: Line) -> bool:
-    """Take `line.quantity` from the product's stock if, and only if, that much is there."""
-    taken = session.execute(
-        update(Product)
-        .where(
-            Product.id == line.product_id,
-            Product.is_active.is_(True),
-            Product.stock >= line.quantity,
-        )
-        .values(stock=Product.stock - line.quantity, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return bool(taken)
-
-
-def _release_stock(session: Session, product_id: int, quantity: int) -> None:
-    """Give `quantity` back to the product's stock, capped at the largest stock there is.
-
-    An admin may have set the stock near the cap while the order was open; the sum would
-    then overflow the INTEGER column (a 500 on PostgreSQL), so it stops at STOCK_MAX.
-    """
-    session.execute(
-        update(Product)
-        .where(Product.id == product_id)
-        .values(
-            stock=case(
-                (Product.stock > STOCK_MAX - quantity, STOCK_MAX),
-                else_=Product.stock + quantity,
-            ),
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-
-
-def list_orders(
-    session: Session,
-    *,
-    viewer: Caller,
-    status: OrderStatus | None = None,
-    user_id: int | None = None,
-    limit: int = 20,
-    cursor: str | None = None,
-) -> Page:
-    """Newest first: a customer's own orders, or any orders for an admin; reads only.
-
-    Each item is a dict of OrderOut's fields, its lines under "items" (in the order placed).
-    """
-    own = viewer.role != "admin"
-    params = {"viewer_id": viewer.id if own else None, "user_id": user_id, "status": status}
-    scope = {"viewer": viewer.id, "status": status, "user_id": user_id}
-    page = _listing(own=own, user_id=user_id is not None, status=status is not None).fetch(
-        session,
-        params=params,
-        scope=scope,
-        limit=limit,
-        cursor=cursor,
-    )
-    _attach_lines(session, page.items)
-    return page
-
-
-@cache
-def _listing(*, own: bool, user_id: bool, status: bool) -> Listing:
-    """The listing of one combination of filters (which are given, not their values)."""
-    statement = select(*_LISTED)
-    if own:
-        statement = statement.where(_orders.c.user_id == bindparam("viewer_id"))
-    if user_id:
-        statement = statement.where(_orders.c.user_id == bindparam("user_id"))
-    if status:
-        statement = statement.where(_orders.c.status == bindparam("status"))
-    return Listing(statement, NEWEST_FIRST)
-
-
-def _attach_lines(session: Session, orders: list[dict]) -> None:
-    """Each order's lines under "items", as dicts of OrderLineOut's fields, in one statement."""
-    if not orders:
-        return
-    lines_of = {}
-    for order in orders:
-        order["items"] = lines_of[order["id"]] = []
-    ids = list(lines_of)
-    size = _padded_size(len(ids))
-    ids += ids[-1:] * (size - len(ids))
-    result = session.execute(_lines_of_orders(size), dict(zip(_ORDER_ID_NAMES, ids, strict=False)))
-    names = list(result.keys())
-    for line in result.all():
-        lines_of[line[0]].append(dict(zip(names, line, strict=True)))
-
-
-# Lines are read for a page of orders, at most 100: the ids go into an IN list padded to
-# a power of two, so that eight statements, each compiled and prepared once, serve every
-# page size. An expanding IN would render and prepare a new SQL text on every request.
-_ORDER_ID_NAMES = [f"order_{n}" for n in range(128)]
-
-
-def _padded_size(count: int) -> int:
-    return 1 << (count - 1).bit_length()
-
-
-@cache
-def _lines_of_orders(count: int):
-    ids = [bindparam(name) for name in _ORDER_ID_NAMES[:count]]
-    return select(*_LINE_COLUMNS).where(_lines.c.order_id.in_(ids)).order_by(_lines.c.id)
-
-
 def get_order(session: Session, order_id: int, *, viewer: Caller) -> Order:
     """The order, if `viewer` owns it or is an admin; anyone else learns nothing (NotFound).
 
@@ -383,7 +202,7 @@ def cancel_order(
                 .order_by(OrderLine.product_id)
             ).all()
             for product_id, quantity in lines:
-                _release_stock(session, product_id, quantity)
+                stock.release_stock(session, product_id, quantity)
         session.commit()
         return bool(cancelled)
 

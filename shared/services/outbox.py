@@ -1,20 +1,45 @@
-"""Publishing the outbox: events written with their changes, sent to the orders queue once."""
+"""The outbox: events written with the changes they announce, sent to the orders queue once."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
-from sqlalchemy import select, text, update
+from sqlalchemy import Row, select, text, update
 from sqlalchemy.orm import Session
 
 from shared import aws
 from shared.config import settings
 from shared.deadline import NEVER, Deadline
 from shared.log import logger
-from shared.models import OutboxEvent
+from shared.models import Order, OutboxEvent
 from shared.models.base import utcnow
 
 BATCH = 100
+
+
+def add_order_placed(session: Session, order: Order) -> str:
+    """Write the order.placed event to the outbox, in the order's transaction; its id.
+
+    Does not commit: the event is committed with the order, or not at all.
+    """
+    # pydantic only here: housekeeping cancels orders and never loads it at cold start.
+    from shared.schemas.base import utc_text
+    from shared.schemas.orders import OrderPlaced
+
+    message = OrderPlaced(
+        type="order.placed",
+        event_id=str(uuid.uuid4()),
+        order_id=order.id,
+        occurred_at=utc_text(order.created_at),
+    )
+    session.add(
+        OutboxEvent(
+            id=message.event_id, type=message.type, order_id=order.id, body=message.model_dump()
+        )
+    )
+    session.flush()
+    return message.event_id
 
 
 def publish(
@@ -38,6 +63,16 @@ def publish(
     if not queue_url:
         logger.warning("ORDERS_QUEUE_URL is not set: events stay in the outbox")
         return 0
+    claimed = _claim(session, event_ids=event_ids, limit=limit)
+    sent = _send(claimed, queue_url=queue_url, retries=retries, deadline=deadline)
+    if sent < len(claimed):
+        _unclaim(session, [row.id for row in claimed[sent:]])
+    session.commit()
+    return sent
+
+
+def _claim(session: Session, *, event_ids: list[str] | None, limit: int) -> list[Row]:
+    """Mark unsent events sent and lock them; their ids and bodies, oldest first."""
     unsent = (
         select(OutboxEvent.id)
         .where(OutboxEvent.sent_at.is_(None))
@@ -59,6 +94,11 @@ def publish(
         .execution_options(synchronize_session=False)
     ).all()
     claimed.sort(key=lambda row: (row.created_at, row.id))
+    return claimed
+
+
+def _send(claimed: list[Row], *, queue_url: str, retries: int, deadline: Deadline) -> int:
+    """Send the events in order until one fails or time is up; how many went out."""
     sent = 0
     for row in claimed:
         if deadline.passed():
@@ -72,12 +112,13 @@ def publish(
             logger.warning("event not sent", event_id=row.id, error_type=type(error).__name__)
             break
         sent += 1
-    if sent < len(claimed):
-        session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_([row.id for row in claimed[sent:]]))
-            .values(sent_at=None)
-            .execution_options(synchronize_session=False)
-        )
-    session.commit()
     return sent
+
+
+def _unclaim(session: Session, event_ids: list[str]) -> None:
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(event_ids))
+        .values(sent_at=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -14,10 +14,12 @@ def _hasher():
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash of `password`, with a salt of its own."""
     return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """Whether `password` is the one hashed; False for a hash that is no argon2 hash."""
     from argon2.exceptions import InvalidHashError, VerificationError
 
     try:
@@ -33,4 +35,5 @@ def dummy_hash() -> str:
 
 
 def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with other parameters than today's, so login renews it."""
     return _hasher().check_needs_rehash(password_hash)

@@ -10,14 +10,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from shared.errors import NotAuthenticated
+from shared.limits import MAX_INTEGER
 from shared.signing_keys import signing_keys
 
 ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "jti", "typ", "gen"]
 _ARTICLED = {"access": "an access", "refresh": "a refresh"}
 MALFORMED = "The token is malformed or invalid."
-# User ids and token generations are 32-bit INTEGER columns.
-MAX_ID = 2_147_483_647
 # A user id as `issue` writes it: ASCII digits, no sign, space or leading zero.
 USER_ID = re.compile(r"[1-9][0-9]{0,9}")
 # Token and chain ids are UUIDs; printable ASCII keeps NUL and lone surrogates, which
@@ -47,6 +46,7 @@ def issue(
     jti: str | None = None,
     chain_id: str | None = None,
 ) -> str:
+    """A signed `token_type` token for `user_id`, valid `ttl` seconds from `now`."""
     # PyJWT loads on first use: anonymous routes import this module
     # and never touch a token, so their cold start need not pay for it.
     import jwt
@@ -102,9 +102,9 @@ def _checked_claims(payload: dict[str, Any], token_type: str) -> Claims:
     if not (
         isinstance(sub, str)
         and USER_ID.fullmatch(sub)
-        and int(sub) <= MAX_ID
+        and int(sub) <= MAX_INTEGER
         and type(generation) is int
-        and 0 <= generation <= MAX_ID
+        and 0 <= generation <= MAX_INTEGER
         and isinstance(jti, str)
         and TOKEN_ID.fullmatch(jti)
         and (chain_id is None or (isinstance(chain_id, str) and TOKEN_ID.fullmatch(chain_id)))

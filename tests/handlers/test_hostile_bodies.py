@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.request_input import MAX_BODY_DEPTH, _nests_deeper_than
 from shared.services import products
-from shared.web import MAX_BODY_DEPTH, _nests_deeper_than
 from tests import factories
 from tests.apigw import Client
 
