@@ -39,13 +39,14 @@ import secrets
 import shutil
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from scripts.function_bench import BenchError  # noqa: E402
+from scripts.bench_cli import parser_for, run_benchmark  # noqa: E402
 from scripts.function_bench.artifacts import floor_target, shop_artifacts  # noqa: E402
 from scripts.function_bench.measure import measure_cold, measure_warm  # noqa: E402
 from scripts.function_bench.report import (  # noqa: E402
@@ -65,10 +66,7 @@ DUMMY_QUEUE_URL = "https://sqs.eu-west-1.amazonaws.com/123456789012/shop-api-ben
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = parser_for(__doc__)
     parser.add_argument(
         "--runs", type=int, default=15, help="cold starts per function, interleaved (default 15)"
     )
@@ -108,20 +106,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    return run_benchmark("bench", lambda: run(args))
+
+
+def run(args: argparse.Namespace) -> None:
     floor_dir = args.floor_dir.resolve()
-    started = time.monotonic()
-    tmp = Path(tempfile.mkdtemp(prefix="shop-bench-"))
-    try:
+    with scratch_folder() as tmp:
         package_dir, artifacts = shop_artifacts(tmp, args.package_dir)
         runtime = LambdaRuntime.prepare()
-        settings = {
-            "DATABASE_URL": f"sqlite:///{tmp / 'shop.db'}",
-            "JWT_SECRET": secrets.token_urlsafe(36),  # 48 characters
-            "AWS_ENDPOINT_URL": NO_AWS_ENDPOINT,
-            "ORDERS_QUEUE_URL": DUMMY_QUEUE_URL,
-            "IMPORTS_BUCKET": "shop-api-bench-imports",
-        }
-        bench = Bench(runtime, artifacts, settings)
+        bench = Bench(runtime, artifacts, shop_settings(tmp))
         bench.floor = floor_target(tmp, floor_dir)
         prepare_shop(bench)
         targets = shop_targets(bench)
@@ -142,17 +135,29 @@ def main(argv: list[str]) -> int:
             report_import_time(bench, everyone)
         print()
         report_packages(package_dir)
-    except BenchError as error:
-        print(f"bench: {error}", file=sys.stderr)
-        return 1
+
+
+@contextmanager
+def scratch_folder() -> Iterator[Path]:
+    """A folder for the run's packages, artifacts and databases, deleted after it."""
+    tmp = Path(tempfile.mkdtemp(prefix="shop-bench-"))
+    try:
+        yield tmp
     finally:
+        # The unpacked artifacts are read-only, as Lambda's are.
         make_writable(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(
-        f"\n(benchmark took {time.monotonic() - started:.0f} s; targets are reported, "
-        "not enforced: the exit status is 0 either way)"
-    )
-    return 0
+
+
+def shop_settings(tmp: Path) -> dict[str, str]:
+    """The functions' settings: a SQLite database of the run's own, and no way out to AWS."""
+    return {
+        "DATABASE_URL": f"sqlite:///{tmp / 'shop.db'}",
+        "JWT_SECRET": secrets.token_urlsafe(36),  # 48 characters
+        "AWS_ENDPOINT_URL": NO_AWS_ENDPOINT,
+        "ORDERS_QUEUE_URL": DUMMY_QUEUE_URL,
+        "IMPORTS_BUCKET": "shop-api-bench-imports",
+    }
 
 
 if __name__ == "__main__":

@@ -32,37 +32,57 @@ import argparse
 import os
 import sys
 import tempfile
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from scripts.bench_cli import parser_for, run_benchmark  # noqa: E402
 from scripts.bench_report import Report  # noqa: E402
-from scripts.data_bench import BenchError, progress  # noqa: E402
 from scripts.data_bench.catalogue import bench_catalogue  # noqa: E402
 from scripts.data_bench.consumer import bench_consumer  # noqa: E402
 from scripts.data_bench.orders import bench_orders  # noqa: E402
-from scripts.data_bench.shop import (  # noqa: E402
-    BATCH_LIMIT,
-    MAIL_FROM,
-    REGION,
-    World,
-    configure_environment,
-    fresh_database,
-    make_accounts,
-    use_queue,
-)
+from scripts.data_bench.shop import BATCH_LIMIT, configure_environment, shop_world  # noqa: E402
 from tests.postgres import DEFAULT_SERVER  # noqa: E402
 
-SECTIONS = ("catalogue", "orders", "consumer")
+# In the order they run, whatever the order of --sections.
+SECTIONS = {"catalogue": bench_catalogue, "orders": bench_orders, "consumer": bench_consumer}
+# Whole numbers, each at least 1: option, its default and its help.
+CATALOGUE_SIZES = {
+    "--products": (100_000, "catalogue size"),
+    "--page": (500, "the deep page to time (500)"),
+    "--page-size": (50, "limit of the listing (50)"),
+    "--repeats": (30, "timed calls per request (30)"),
+    "--batch-size": (500, "items per batch (500)"),
+    "--batch-runs": (5, "batches timed (5)"),
+}
+ORDER_SIZES = {
+    "--orders-per-client": (40, "orders each client places (40)"),
+    "--spread-products": (1000, "products of the spread mix (1000)"),
+    "--outbox-orders": (150, "placements timed with and without publishing, each (150)"),
+    "--consumer-messages": (300, "order.placed messages consumed (300)"),
+}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = parser_for(__doc__)
+    add_run_options(parser)
+    add_sizes(parser, CATALOGUE_SIZES)
+    parser.add_argument(
+        "--clients",
+        default="1,4,16",
+        help="concurrent client threads, comma-separated (default 1,4,16)",
     )
+    add_sizes(parser, ORDER_SIZES)
+    args = parser.parse_args(argv)
+    check_arguments(parser, args)
+    return args
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Where the benchmark runs, and which of its sections."""
     parser.add_argument(
         "--database-url",
         default=DEFAULT_SERVER,
@@ -75,33 +95,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=",".join(SECTIONS),
         help=f"which parts to run, comma-separated (default {','.join(SECTIONS)})",
     )
-    parser.add_argument("--products", type=int, default=100_000, help="catalogue size")
-    parser.add_argument("--page", type=int, default=500, help="the deep page to time (500)")
-    parser.add_argument("--page-size", type=int, default=50, help="limit of the listing (50)")
-    parser.add_argument("--repeats", type=int, default=30, help="timed calls per request (30)")
-    parser.add_argument("--batch-size", type=int, default=500, help="items per batch (500)")
-    parser.add_argument("--batch-runs", type=int, default=5, help="batches timed (5)")
-    parser.add_argument(
-        "--clients",
-        default="1,4,16",
-        help="concurrent client threads, comma-separated (default 1,4,16)",
-    )
-    parser.add_argument(
-        "--orders-per-client", type=int, default=40, help="orders each client places (40)"
-    )
-    parser.add_argument(
-        "--spread-products", type=int, default=1000, help="products of the spread mix (1000)"
-    )
-    parser.add_argument(
-        "--outbox-orders",
-        type=int,
-        default=150,
-        help="placements timed with and without publishing, each (150)",
-    )
-    parser.add_argument(
-        "--consumer-messages", type=int, default=300, help="order.placed messages consumed (300)"
-    )
-    args = parser.parse_args(argv)
+
+
+def add_sizes(parser: argparse.ArgumentParser, sizes: dict[str, tuple[int, str]]) -> None:
+    for option, (default, help_text) in sizes.items():
+        parser.add_argument(option, type=int, default=default, help=help_text)
+
+
+def check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--sections and --clients as lists; every size within its bounds, or the usage error."""
     args.sections = [s.strip() for s in args.sections.split(",") if s.strip()]
     if unknown := set(args.sections) - set(SECTIONS):
         parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
@@ -125,65 +127,50 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("every size must be at least 1")
     if not 1 <= args.batch_size <= BATCH_LIMIT or args.page_size > 100:
         parser.error(f"--batch-size is 1..{BATCH_LIMIT}, --page-size at most 100")
-    return args
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    started = time.monotonic()
+    return run_benchmark("bench_data", lambda: run(args), took=f" on {os.cpu_count()} CPUs")
+
+
+def run(args: argparse.Namespace) -> None:
     configure_environment(tempfile.mkdtemp(prefix="shop-bench-data-"))
     report = Report()
-    try:
-        run(args, report)
-    except BenchError as error:
-        print(f"bench_data: {error}", file=sys.stderr)
-        return 1
+    customers = max(args.clients) if "orders" in args.sections else 1
+    with (
+        quiet_logs(),
+        shop_world(
+            args.database_url,
+            customers=customers,
+            pool_size=max(args.clients) + 2,
+            keep=args.keep_database,
+        ) as world,
+    ):
+        print(
+            f"shop-api data benchmark: Python {sys.version.split()[0]}, "
+            f"{os.cpu_count()} CPUs, PostgreSQL "
+            f"{'.'.join(map(str, world.engine.dialect.server_version_info))}, "
+            f"database {world.engine.url.render_as_string(hide_password=True)}"
+        )
+        for name, bench_section in SECTIONS.items():
+            if name in args.sections:
+                bench_section(world, args, report)
     report.summary()
-    print(
-        f"\n(benchmark took {time.monotonic() - started:.0f} s on {os.cpu_count()} CPUs; "
-        "targets are reported, not enforced: the exit status is 0 either way)"
-    )
-    return 0
 
 
-def run(args: argparse.Namespace, report: Report) -> None:
-    import boto3
-    from moto import mock_aws
-
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """The handlers' JSON log lines (one per request) would drown the report; they are
+    still formatted, as on Lambda, and written to /dev/null."""
     from shared.log import logger
 
-    # The handlers' JSON log lines (one per request) would drown the report; they are
-    # still formatted, as on Lambda, and written to /dev/null.
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - open for the whole run
-    previous = logger.registered_handler.setStream(devnull)
-    pool = max(args.clients) + 2
-    try:
-        with (
-            fresh_database(args.database_url, pool_size=pool, keep=args.keep_database) as engine,
-            mock_aws(),
-        ):
-            sqs = boto3.client("sqs", region_name=REGION)
-            boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=MAIL_FROM)
-            queue_url = use_queue(sqs, "orders")
-            progress("creating the admin and the customers (argon2)")
-            customers = max(args.clients) if "orders" in args.sections else 1
-            admin_token, tokens = make_accounts(customers)
-            world = World(engine, sqs, queue_url, admin_token, tokens)
-            print(
-                f"shop-api data benchmark: Python {sys.version.split()[0]}, "
-                f"{os.cpu_count()} CPUs, PostgreSQL "
-                f"{'.'.join(map(str, engine.dialect.server_version_info))}, "
-                f"database {engine.url.render_as_string(hide_password=True)}"
-            )
-            if "catalogue" in args.sections:
-                bench_catalogue(world, args, report)
-            if "orders" in args.sections:
-                bench_orders(world, args, report)
-            if "consumer" in args.sections:
-                bench_consumer(world, args, report)
-    finally:
-        logger.registered_handler.setStream(previous)
-        devnull.close()
+    with open(os.devnull, "w") as devnull:
+        previous = logger.registered_handler.setStream(devnull)
+        try:
+            yield
+        finally:
+            logger.registered_handler.setStream(previous)
 
 
 if __name__ == "__main__":

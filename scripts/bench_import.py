@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -90,17 +90,8 @@ def _bench(rows: int, local_dir: Path) -> int:
     from moto import mock_aws
 
     from shared import aws, db
-    from shared.models import ProductImport
-    from shared.services import imports
 
-    csv_path = local_dir / "products.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as out:
-        out.write(HEADER)
-        for i in range(rows):
-            out.write(
-                f'SKU-{i:08d},Product number {i},"A plain, honest description of product {i}",'
-                f"category-{i % 50},{100 + i % 99_900},{i % 1000}\n"
-            )
+    csv_path = _write_csv(local_dir / "products.csv", rows)
     size = csv_path.stat().st_size
     print(f"{rows} rows, {size / 1e6:.2f} MB ({size} bytes), database {db.engine().url!r}")
 
@@ -110,26 +101,46 @@ def _bench(rows: int, local_dir: Path) -> int:
         region = {"LocationConstraint": os.environ["AWS_REGION"]}
         s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration=region)
         for label in ("create", "update"):
-            import_id = str(uuid.uuid4())
-            key = f"imports/{import_id}.csv"
-            with csv_path.open("rb") as body:
-                s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="text/csv")
-            with db.session_scope() as session:
-                session.add(ProductImport(id=import_id, s3_key=key))
-                session.commit()
-                rss_before = _rss_mb()
-                started = time.perf_counter()
-                report = imports.run_import(session, bucket=BUCKET, key=key)
-                seconds = time.perf_counter() - started
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(
-                f"{label} pass: {seconds:.1f} s, status {report['status']}, "
-                f"created {report['created']}, updated {report['updated']}, "
-                f"rejected {len(report['rejected'])}; RSS {rss_before:.0f} MB before, "
-                f"peak so far {peak:.0f} MB"
-            )
-            s3.delete_object(Bucket=BUCKET, Key=key)
+            _import_pass(s3, csv_path, label)
     return 0
+
+
+def _write_csv(csv_path: Path, rows: int) -> Path:
+    with csv_path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            out.write(
+                f'SKU-{i:08d},Product number {i},"A plain, honest description of product {i}",'
+                f"category-{i % 50},{100 + i % 99_900},{i % 1000}\n"
+            )
+    return csv_path
+
+
+def _import_pass(s3: Any, csv_path: Path, label: str) -> None:
+    """One import of the file, uploaded afresh: its time, its outcome and the memory peak."""
+    from shared import db
+    from shared.models import ProductImport
+    from shared.services import imports
+
+    import_id = str(uuid.uuid4())
+    key = f"imports/{import_id}.csv"
+    with csv_path.open("rb") as body:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=body, ContentType="text/csv")
+    with db.session_scope() as session:
+        session.add(ProductImport(id=import_id, s3_key=key))
+        session.commit()
+        rss_before = _rss_mb()
+        started = time.perf_counter()
+        report = imports.run_import(session, bucket=BUCKET, key=key)
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{label} pass: {seconds:.1f} s, status {report['status']}, "
+        f"created {report['created']}, updated {report['updated']}, "
+        f"rejected {len(report['rejected'])}; RSS {rss_before:.0f} MB before, "
+        f"peak so far {peak:.0f} MB"
+    )
+    s3.delete_object(Bucket=BUCKET, Key=key)
 
 
 def _rss_mb() -> float:

@@ -6,13 +6,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from scripts.bench_cli import BenchError
 from scripts.bench_report import progress_of
 
+__all__ = ["BenchError", "progress", "timed"]
+
 progress = progress_of("bench_data")
-
-
-class BenchError(Exception):
-    """The benchmark cannot run; the message says why."""
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:

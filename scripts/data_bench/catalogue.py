@@ -6,14 +6,12 @@ import argparse
 import time
 from typing import Any
 
-from scripts.bench_report import Report, ms, p50, p99
+from scripts.bench_report import Report, ms, p50
 from scripts.data_bench import BenchError, progress, timed
+from scripts.data_bench.listing import show_plans, time_pages, walk
 from scripts.data_bench.shop import World
-from scripts.data_bench.trace import explain, statements
 
 LISTING = {"sort": "-price_cents", "category": "a,b"}
-PAGE_TARGET = 2.0
-SINGLE_ROW_TARGET = 2.0
 BATCH_TARGET_S = 1.0
 # Categories a..j, skewed as real catalogues are: a 20 %, b 15 %, then 10 % down to 5 %.
 # a and b together hold ~35 % of the products, so the listing of a,b has ~680 pages of 50
@@ -40,56 +38,25 @@ FROM generate_series(1, :size) AS i
 """
 
 
-def load_catalogue(engine: Any, size: int) -> float:
-    from sqlalchemy import text
-
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        connection.execute(text("SELECT setseed(0.20261125)"))  # the same catalogue each run
-        connection.execute(text(CATALOGUE_SQL), {"size": size})
-        # In the same transaction, not on an AUTOCOMMIT connection: with pg8000 and
-        # pool_pre_ping, the ping's implicit BEGIN stays open under AUTOCOMMIT, and an
-        # ANALYZE run there is rolled back with it when the connection returns to the pool.
-        connection.execute(text("ANALYZE products"))
-    return time.perf_counter() - started
-
-
-def walk_listing(api: Any, query: dict[str, Any], pages: int) -> tuple[list[str | None], dict]:
-    """Follow next_cursor up to page `pages`: each page's cursor, and what the walk saw."""
-    cursors: list[str | None] = [None]
-    seen = {"rows": 0, "out_of_order": 0, "wrong_rows": 0, "seconds": 0.0, "ids": set()}
-    previous = None
-    while len(cursors) <= pages:
-        cursor = cursors[-1]
-        asked = {**query, "cursor": cursor} if cursor else query
-        seconds, reply = timed(lambda asked=asked: api.get("/products", query=asked))
-        if reply.status != 200:
-            raise BenchError(f"GET /products page {len(cursors)} answered {reply.status}")
-        seen["seconds"] += seconds
-        page = reply.json
-        for item in page["items"]:
-            key = (item["price_cents"], item["id"])
-            if previous is not None and not key < previous:
-                seen["out_of_order"] += 1
-            if item["category"] not in ("a", "b") or not item["is_active"]:
-                seen["wrong_rows"] += 1
-            previous = key
-            seen["ids"].add(item["id"])
-            seen["rows"] += 1
-        if page["next_cursor"] is None:
-            break
-        cursors.append(page["next_cursor"])
-    if len(cursors) > pages:
-        cursors.pop()  # the cursor past the page asked for
-    return cursors, seen
-
-
 def bench_catalogue(world: World, args: argparse.Namespace, report: Report) -> None:
     report.section(f"a. Catalogue at scale: {args.products:,} products on PostgreSQL")
-    progress(f"loading {args.products:,} products")
-    seconds = load_catalogue(world.engine, args.products)
+    load_and_count(world, args.products, report)
+    api = world.client("products")
+    first_query = {**LISTING, "limit": args.page_size}
+    cursors = walk(api, first_query, args.page, report)
+    deep = len(cursors)
+    deep_query = {**first_query, "cursor": cursors[-1]} if cursors[-1] else first_query
+    time_pages(api, first_query, deep_query, deep, args.repeats, report)
+    show_plans(world, api, {"page 1": first_query, f"page {deep}": deep_query}, report)
+    bench_batch(world, args, report)
+
+
+def load_and_count(world: World, size: int, report: Report) -> None:
+    """Load the catalogue; report how long it took and how many products the listing filters."""
     from sqlalchemy import text
 
+    progress(f"loading {size:,} products")
+    seconds = load_catalogue(world.engine, size)
     with world.engine.connect() as connection:
         counts = dict(
             connection.execute(
@@ -105,95 +72,19 @@ def bench_catalogue(world: World, args: argparse.Namespace, report: Report) -> N
         f"{sum(counts.values()):,} active, {listed:,} of them in categories a,b"
     )
 
-    api = world.client("products")
-    query = {**LISTING, "limit": args.page_size}
-    shown = "&".join(f"{k}={v}" for k, v in query.items())
-    progress(f"walking GET /products?{shown} to page {args.page}")
-    cursors, seen = walk_listing(api, query, args.page)
-    deep = len(cursors)
-    report.line(
-        f"GET /products?{shown}: walked {deep} pages ({seen['rows']:,} rows) in "
-        f"{seen['seconds']:.2f} s, {ms(seen['seconds'] / deep)} a page on average"
-    )
-    if seen["out_of_order"] or seen["wrong_rows"] or len(seen["ids"]) != seen["rows"]:
-        report.line(
-            f"WRONG LISTING: {seen['out_of_order']} rows out of order, {seen['wrong_rows']} "
-            f"outside the filters, {seen['rows'] - len(seen['ids'])} repeated"
-        )
-    else:
-        report.line("the walk was consistent: strictly descending (price, id), no repeats")
-    if deep < args.page:
-        report.line(f"note: the listing has only {deep} pages; page {deep} stands for {args.page}")
 
-    first_query = dict(query)
-    deep_query = {**query, "cursor": cursors[-1]} if cursors[-1] else first_query
-    product_id = api.get("/products", query=first_query).json["items"][0]["id"]
-    requests = {
-        f"GET /products?{shown}": lambda: api.get("/products", query=first_query),
-        f"  same, page {deep} (its cursor)": lambda: api.get("/products", query=deep_query),
-        f"GET /products/{product_id}": lambda: api.get(f"/products/{product_id}"),
-    }
-    progress(f"timing page 1, page {deep} and GET /products/{{id}}, {args.repeats} times each")
-    samples: dict[str, list[float]] = {name: [] for name in requests}
-    for name, call in requests.items():  # warm-up
-        for _ in range(3):
-            if call().status != 200:
-                raise BenchError(f"{name} did not answer 200")
-    # Interleaved, so that drift in machine speed falls on all three alike.
-    for _ in range(args.repeats):
-        for name, call in requests.items():
-            samples[name].append(timed(call)[0])
-    first_p50, deep_p50, row_p50 = (p50(values) for values in samples.values())
-    rows = [
-        [name, str(len(values)), ms(p50(values)), ms(p99(values)), ms(min(values))]
-        for name, values in samples.items()
-    ]
-    report.line()
-    headers = ["request (warm, in-process)", "n", "p50", "p99", "min"]
-    report.table(headers, rows, {1, 2, 3, 4})
-    report.target(
-        f"page {deep} vs page 1 (p50)",
-        f"{deep_p50 / first_p50:.2f}x ({ms(deep_p50)} vs {ms(first_p50)})",
-        f"<= {PAGE_TARGET}x",
-        deep_p50 / first_p50 <= PAGE_TARGET,
-    )
-    report.target(
-        "page 1 vs single-row read (p50)",
-        f"{first_p50 / row_p50:.2f}x ({ms(first_p50)} vs {ms(row_p50)})",
-        f"<= {SINGLE_ROW_TARGET}x",
-        first_p50 / row_p50 <= SINGLE_ROW_TARGET,
-    )
-    show_plans(world, api, {"page 1": first_query, f"page {deep}": deep_query}, report)
-    bench_batch(world, args, report)
+def load_catalogue(engine: Any, size: int) -> float:
+    from sqlalchemy import text
 
-
-def show_plans(world: World, api: Any, queries: dict[str, dict], report: Report) -> None:
-    """EXPLAIN ANALYZE of the listing's own SQL, captured as the handler ran it."""
-    for label, query in queries.items():
-        with statements(world.engine) as captured:
-            api.get("/products", query=query)
-        listing = [
-            (sql, params)
-            for sql, params, _ in captured
-            if "FROM products" in sql and sql.startswith("SELECT")
-        ]
-        if not listing:
-            report.line(f"(no SELECT on products captured for {label})")
-            continue
-        plan = explain(world.engine, *listing[-1])
-        flags = [
-            word
-            for word in ("Seq Scan", "Sort", "Bitmap Heap Scan")
-            if any(word in line for line in plan)
-        ]
-        report.line()
-        report.line(
-            f"plan of {label} ({len(listing)} SELECT on products in the request; "
-            + (f"has {', '.join(flags)}" if flags else "an index walk, no Seq Scan, no Sort")
-            + "):"
-        )
-        for line in plan:
-            report.line(f"  {line}")
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        connection.execute(text("SELECT setseed(0.20261125)"))  # the same catalogue each run
+        connection.execute(text(CATALOGUE_SQL), {"size": size})
+        # In the same transaction, not on an AUTOCOMMIT connection: with pg8000 and
+        # pool_pre_ping, the ping's implicit BEGIN stays open under AUTOCOMMIT, and an
+        # ANALYZE run there is rolled back with it when the connection returns to the pool.
+        connection.execute(text("ANALYZE products"))
+    return time.perf_counter() - started
 
 
 def bench_batch(world: World, args: argparse.Namespace, report: Report) -> None:

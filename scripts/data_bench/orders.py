@@ -5,18 +5,28 @@ from __future__ import annotations
 import argparse
 import os
 import time
-import uuid
-from typing import Any
 
 from scripts.bench_report import Report, ms, p50, p99
 from scripts.data_bench import BenchError, progress
 from scripts.data_bench.placing import Placements, order_products, place_orders
+from scripts.data_bench.publishing import bench_outbox
 from scripts.data_bench.shop import World, shallow_queue
-from scripts.data_bench.trace import ClientsOf, aws_marks, print_trace, statements
+from scripts.data_bench.trace import aws_marks, print_trace, statements
 
 HOT_SPREAD_TARGET = 3.0
-OUTBOX_TARGET = 0.20
 TRACES = 5  # placements traced; the one of median duration is shown
+PLACEMENT_HEADERS = [
+    "clients",
+    "product",
+    "orders",
+    "orders/s",
+    "p50",
+    "p99",
+    "non-201",
+    "row lock p50",
+    "p99",
+    "CPU/order",
+]
 
 
 def bench_orders(world: World, args: argparse.Namespace, report: Report) -> None:
@@ -31,11 +41,10 @@ def bench_orders(world: World, args: argparse.Namespace, report: Report) -> None
 def place_all(
     world: World, args: argparse.Namespace, hot: int, spread: list[int], report: Report
 ) -> None:
+    """Every client count placing orders, all on the hot product, then each on a spread one."""
     modes = {"hot": lambda _rng: hot, "spread": lambda rng: rng.choice(spread)}
-
     progress("warming up every client (one order each, all at once)")
     place_orders(world, max(args.clients), 1, modes["spread"], "warm-up")
-
     trace_placement(world, spread[0], report)
 
     results: list[Placements] = []
@@ -43,26 +52,15 @@ def place_all(
         for mode, choose in modes.items():
             progress(f"{clients} client(s) x {args.orders_per_client} orders, {mode}")
             results.append(place_orders(world, clients, args.orders_per_client, choose, mode))
-    rows = []
-    for result in results:
-        others = {s: n for s, n in result.statuses.items() if s != 201}
-        rows.append(
-            [
-                str(result.clients),
-                result.mode,
-                str(len(result.latencies)),
-                f"{result.per_second:.1f}",
-                ms(p50(result.latencies)),
-                ms(p99(result.latencies)),
-                ", ".join(f"{n}x{s}" for s, n in sorted(others.items())) or "0",
-                ms(p50(result.holds)) if result.holds else "-",
-                ms(p99(result.holds)) if result.holds else "-",
-                ms(result.cpu / len(result.latencies)),
-            ]
-        )
+    report_placements(report, results, len(spread))
+    report_what_bounds_throughput(report, results, min(args.clients))
+    judge_placements(report, results, args.clients)
+
+
+def report_placements(report: Report, results: list[Placements], spread: int) -> None:
     report.line(
         f"each client its own customer and token; 1-line orders of quantity 1; hot = one "
-        f"product for all, spread = a random one of {len(spread):,}; stock enough for all."
+        f"product for all, spread = a random one of {spread:,}; stock enough for all."
     )
     report.line(
         "every placement includes its post-commit publish: moto's in-process SQS "
@@ -72,20 +70,31 @@ def place_all(
         "row lock = the product row's lock, from the stock UPDATE to the COMMIT of the order"
     )
     report.line()
-    headers = [
-        "clients",
-        "product",
-        "orders",
-        "orders/s",
-        "p50",
-        "p99",
-        "non-201",
-        "row lock p50",
-        "p99",
-        "CPU/order",
+    rows = [placement_row(result) for result in results]
+    report.table(PLACEMENT_HEADERS, rows, right={0, 2, 3, 4, 5, 6, 7, 8, 9})
+
+
+def placement_row(result: Placements) -> list[str]:
+    others = {s: n for s, n in result.statuses.items() if s != 201}
+    return [
+        str(result.clients),
+        result.mode,
+        str(len(result.latencies)),
+        f"{result.per_second:.1f}",
+        ms(p50(result.latencies)),
+        ms(p99(result.latencies)),
+        ", ".join(f"{n}x{s}" for s, n in sorted(others.items())) or "0",
+        ms(p50(result.holds)) if result.holds else "-",
+        ms(p99(result.holds)) if result.holds else "-",
+        ms(result.cpu / len(result.latencies)),
     ]
-    report.table(headers, rows, right={0, 2, 3, 4, 5, 6, 7, 8, 9})
-    single = next(r for r in results if r.mode == "hot" and r.clients == min(args.clients))
+
+
+def report_what_bounds_throughput(
+    report: Report, results: list[Placements], fewest_clients: int
+) -> None:
+    """Here this process's CPU; on Lambda, for one hot product, its row lock."""
+    single = next(r for r in results if r.mode == "hot" and r.clients == fewest_clients)
     cpu = p50([r.cpu / len(r.latencies) for r in results])
     report.line()
     report.line(
@@ -98,6 +107,8 @@ def place_all(
         "(row lock p50 of one client, before its COMMIT's own time)."
     )
 
+
+def judge_placements(report: Report, results: list[Placements], client_counts: list[int]) -> None:
     unexpected = sum(n for r in results for s, n in r.statuses.items() if s != 201)
     report.target(
         "answers other than 201 (enough stock)",
@@ -105,7 +116,7 @@ def place_all(
         "0",
         unexpected == 0,
     )
-    for clients in args.clients:
+    for clients in client_counts:
         pair = {r.mode: r for r in results if r.clients == clients}
         ratio = pair["spread"].per_second / pair["hot"].per_second
         report.target(
@@ -139,66 +150,4 @@ def trace_placement(world: World, product_id: int, report: Report) -> None:
         ended,
         locks="UPDATE products",
         what=f"one POST /orders (1 client, warm; the median of {TRACES})",
-    )
-
-
-class StubSQS:
-    """An SQS client whose send_message does nothing: the outbox's own cost, without moto."""
-
-    def send_message(self, **_kwargs: Any) -> dict[str, str]:
-        return {"MessageId": str(uuid.uuid4())}
-
-
-def bench_outbox(world: World, args: argparse.Namespace, spread: list[int], report: Report) -> None:
-    """p50 of one client's placements: publishing as usual, to a stub SQS, or not at all."""
-    from shared.services import outbox
-
-    original_publish, original_aws = outbox.publish, outbox.aws
-    stub = ClientsOf(lambda _service, **_options: StubSQS())
-
-    def no_publish(_session: Any, **_kwargs: Any) -> int:
-        return 0
-
-    modes = {
-        "publish (moto SQS)": (original_publish, original_aws),
-        "publish (SQS stubbed)": (original_publish, stub),
-        "no publish": (no_publish, original_aws),
-    }
-    samples: dict[str, list[float]] = {mode: [] for mode in modes}
-    block = 10
-    progress(f"outbox overhead: {args.outbox_orders} orders each way")
-    try:
-        # Blocks take turns, so that drift in machine speed falls on every mode alike.
-        for _ in range(-(-args.outbox_orders // block)):
-            for mode, (publish, clients) in modes.items():
-                outbox.publish, outbox.aws = publish, clients
-                result = place_orders(world, 1, block, lambda rng: rng.choice(spread), mode)
-                if set(result.statuses) != {201}:
-                    raise BenchError(f"placements answered {dict(result.statuses)}")
-                samples[mode].extend(result.latencies)
-    finally:
-        outbox.publish, outbox.aws = original_publish, original_aws
-    base = p50(samples["no publish"])
-    report.line()
-    report.line(
-        f"outbox: 1 client, {len(samples['no publish'])} placements each way, in turns of "
-        f"{block}; the publish is SELECT ... FOR UPDATE SKIP LOCKED, SQS send_message, "
-        "UPDATE, COMMIT, after the order's own COMMIT:"
-    )
-    rows = [
-        [
-            mode,
-            ms(p50(values)),
-            ms(p99(values)),
-            "-" if mode == "no publish" else f"+{(p50(values) / base - 1) * 100:.1f} %",
-        ]
-        for mode, values in samples.items()
-    ]
-    report.table(["POST /orders", "p50", "p99", "vs no publish"], rows, {1, 2, 3})
-    overhead = p50(samples["publish (moto SQS)"]) / base - 1
-    report.target(
-        "outbox publish overhead (p50)",
-        f"+{overhead * 100:.1f} % (moto SQS in-process)",
-        f"< +{OUTBOX_TARGET * 100:.0f} %",
-        overhead < OUTBOX_TARGET,
     )

@@ -133,14 +133,7 @@ def place_orders(
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
     clock = LockClock(world.engine)
     with clock.running():
-        for thread in threads:
-            thread.start()
-        with suppress(threading.BrokenBarrierError):
-            barrier.wait()  # a client that failed broke it: its error is raised below
-        started, cpu_started = time.perf_counter(), time.process_time()
-        for thread in threads:
-            thread.join()
-        wall, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        wall, cpu = run_at_once(threads, barrier)
     if errors:
         raise BenchError(f"a client thread failed: {errors[0]!r}") from errors[0]
     return Placements(
@@ -152,3 +145,15 @@ def place_orders(
         clock.holds,
         cpu,
     )
+
+
+def run_at_once(threads: list[threading.Thread], barrier: threading.Barrier) -> tuple[float, float]:
+    """Start the threads, let them go together: wall and CPU seconds until the last ends."""
+    for thread in threads:
+        thread.start()
+    with suppress(threading.BrokenBarrierError):
+        barrier.wait()  # a client that failed broke it: its error is raised by the caller
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started, time.process_time() - cpu_started

@@ -184,3 +184,18 @@ def make_accounts(customers: int) -> tuple[str, list[str]]:
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         tokens = list(pool.map(customer, range(customers)))
     return log_in(admin), tokens
+
+
+@contextmanager
+def shop_world(server_url: str, *, customers: int, pool_size: int, keep: bool) -> Iterator[World]:
+    """The shop on a fresh database, with moto's SQS and SES, an admin and its customers."""
+    import boto3
+    from moto import mock_aws
+
+    with fresh_database(server_url, pool_size=pool_size, keep=keep) as engine, mock_aws():
+        sqs = boto3.client("sqs", region_name=REGION)
+        boto3.client("ses", region_name=REGION).verify_email_identity(EmailAddress=MAIL_FROM)
+        queue_url = use_queue(sqs, "orders")
+        progress("creating the admin and the customers (argon2)")
+        admin_token, tokens = make_accounts(customers)
+        yield World(engine, sqs, queue_url, admin_token, tokens)

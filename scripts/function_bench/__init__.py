@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from scripts.bench_cli import BenchError
 from scripts.bench_report import progress_of
 
+__all__ = ["BenchError", "progress"]
+
 progress = progress_of("bench")
-
-
-class BenchError(Exception):
-    """The benchmark cannot run; the message says why."""

@@ -25,60 +25,55 @@ FUNCTION_ZIP_TARGET_KB = 50
 LAMBDA_UNZIPPED_LIMIT_MB = 250
 FAR_UNDER = 0.25
 IMPORTTIME_TOP = 15
+COLD_HEADERS = [
+    "function",
+    "request",
+    "init",
+    "1st call",
+    "in-proc med",
+    "p90",
+    "process med",
+    "p90",
+    "proc ratio",
+    "ratio",
+    "target",
+]
 
 
 def report_cold(targets: list[Target], cold: dict[str, ColdSamples], runs: int) -> None:
     floor = cold["floor"]
     floor_median = statistics.median(floor.in_process_ms)
     floor_process = statistics.median(floor.process_ms)
-    rows = []
-    for target in targets:
-        samples = cold[target.name]
-        median = statistics.median(samples.in_process_ms)
-        process = statistics.median(samples.process_ms)
-        is_floor = target.name == "floor"
-        ratio = median / floor_median
-        rows.append(
-            [
-                target.name,
-                target.request,
-                f"{statistics.median(samples.init_ms):.1f}",
-                f"{statistics.median(samples.first_ms):.1f}",
-                f"{median:.1f}",
-                f"{p90(samples.in_process_ms):.1f}",
-                f"{process:.1f}",
-                f"{p90(samples.process_ms):.1f}",
-                "-" if is_floor else f"{process / floor_process:.2f}x",
-                "-" if is_floor else f"{ratio:.2f}x",
-                ""
-                if is_floor
-                else f"<= {target.cold_target}x {verdict(ratio <= target.cold_target)}",
-            ]
-        )
+    rows = [cold_row(target, cold[target.name], floor_median, floor_process) for target in targets]
     print(f"Cold start: fresh python3.12 process each, {runs} runs, interleaved (ms)")
     print("  artifacts as shipped: unzipped function + layer + runtime boto3, read-only;")
     print("  init = import of the handler's module, 1st call = the first event;")
     print("  in-process = init + 1st call, timed inside the child;")
     print("  process = whole child process, spawn to exit; ratios are of medians.")
-    print(
-        table(
-            [
-                "function",
-                "request",
-                "init",
-                "1st call",
-                "in-proc med",
-                "p90",
-                "process med",
-                "p90",
-                "proc ratio",
-                "ratio",
-                "target",
-            ],
-            rows,
-            right={2, 3, 4, 5, 6, 7, 8, 9},
-        )
-    )
+    print(table(COLD_HEADERS, rows, right={2, 3, 4, 5, 6, 7, 8, 9}))
+
+
+def cold_row(
+    target: Target, samples: ColdSamples, floor_median: float, floor_process: float
+) -> list[str]:
+    """A function's medians and p90s, and its ratios to the floor's medians."""
+    median = statistics.median(samples.in_process_ms)
+    process = statistics.median(samples.process_ms)
+    is_floor = target.name == "floor"
+    ratio = median / floor_median
+    return [
+        target.name,
+        target.request,
+        f"{statistics.median(samples.init_ms):.1f}",
+        f"{statistics.median(samples.first_ms):.1f}",
+        f"{median:.1f}",
+        f"{p90(samples.in_process_ms):.1f}",
+        f"{process:.1f}",
+        f"{p90(samples.process_ms):.1f}",
+        "-" if is_floor else f"{process / floor_process:.2f}x",
+        "-" if is_floor else f"{ratio:.2f}x",
+        "" if is_floor else f"<= {target.cold_target}x {verdict(ratio <= target.cold_target)}",
+    ]
 
 
 def report_warm(warm: list[WarmResult], calls: int) -> None:

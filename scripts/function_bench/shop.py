@@ -27,14 +27,23 @@ NO_FAILURES = {"batchItemFailures": []}
 def prepare_shop(bench: Bench) -> None:
     """Migrate, seed, create the accounts and the customer's 20 orders, all through the
     functions themselves; claim the order event that order_events will see again."""
+    migrate(bench)
+    create_admin_and_catalogue(bench)
+    create_accounts(bench)
+    place_orders(bench)
+    claim_processed_event(bench)
+
+
+def migrate(bench: Bench) -> None:
     progress("migrating the shop's database (migrate)")
     (migrated,) = bench.call("migrate", {})
     if migrated.get("status") != "ok":
         raise BenchError(f"migrate answered {migrated}")
 
+
+def create_admin_and_catalogue(bench: Bench) -> None:
     progress("creating an admin and the demo catalogue (manage)")
     bench.admin = {"email": "bench-admin@example.com", "password": secrets.token_urlsafe(18)}
-    bench.customer = {"email": "bench@example.com", "password": secrets.token_urlsafe(18)}
     created, seeded = bench.call(
         "manage",
         {"command": "create-admin", **bench.admin, "name": "Bench Admin"},
@@ -43,7 +52,11 @@ def prepare_shop(bench: Bench) -> None:
     if created.get("status") != "created" or not seeded.get("created"):
         raise BenchError(f"manage answered {created} and {seeded}")
 
+
+def create_accounts(bench: Bench) -> None:
+    """The customer registered; the customer and the admin logged in: their tokens."""
     progress("registering and logging in a customer, logging in the admin (auth)")
+    bench.customer = {"email": "bench@example.com", "password": secrets.token_urlsafe(18)}
     replies = [
         reply_of(answer)
         for answer in bench.call(
@@ -60,7 +73,8 @@ def prepare_shop(bench: Bench) -> None:
         "admin": replies[2].json["access_token"],
     }
 
-    place_orders(bench)
+
+def claim_processed_event(bench: Bench) -> None:
     progress("claiming the order event that order_events will see again")
     (answer,) = bench.call("order_events", sqs_event([json.dumps(PROCESSED_EVENT)]))
     if answer != NO_FAILURES:

@@ -69,8 +69,19 @@ def main() -> None:
     import json
 
     request = json.loads(sys.stdin.buffer.read())
-    module_name, _, attribute = handler_name.rpartition(".")
+    handler, init = init_phase(handler_name)
+    context = LambdaContext()
+    steps = [invoke(handler, step, context) for step in request["steps"]]
 
+    sys.stdout.flush()
+    report = {"init": init, "steps": steps, "compiled": compiled, "sys_path": sys.path}
+    with open(report_fd, "w", encoding="utf-8") as channel:
+        json.dump(report, channel, default=str)
+
+
+def init_phase(handler_name: str) -> tuple:
+    """Import the handler's module: the handler, and the phase's time and modules."""
+    module_name, _, attribute = handler_name.rpartition(".")
     known = set(sys.modules)
     started = perf_counter()
     handler = getattr(__import__(module_name, fromlist=[attribute]), attribute)
@@ -79,37 +90,38 @@ def main() -> None:
         "modules": new_modules(known),
         "collector": {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()},
     }
+    return handler, init
 
-    context = LambdaContext()
-    steps = []
-    for step in request["steps"]:
-        event = step["event"]
-        for _ in range(step.get("warm_up", 0)):
-            handler(json.loads(json.dumps(event)), context)
-        known = set(sys.modules)
-        samples, statuses = [], set()
-        for _ in range(step.get("calls", 1)):
-            # A fresh copy per call, as Lambda decodes each event anew.
-            copy = json.loads(json.dumps(event))
-            started = perf_counter()
-            response = handler(copy, context)
-            samples.append((perf_counter() - started) * 1e3)
-            if isinstance(response, dict) and "statusCode" in response:
-                statuses.add(response["statusCode"])
-        steps.append(
-            {
-                "ms": samples[0],
-                "samples_ms": samples,
-                "statuses": sorted(statuses),
-                "modules": new_modules(known),
-                "response": response,
-            }
-        )
 
-    sys.stdout.flush()
-    report = {"init": init, "steps": steps, "compiled": compiled, "sys_path": sys.path}
-    with open(report_fd, "w", encoding="utf-8") as channel:
-        json.dump(report, channel, default=str)
+def invoke(handler, step: dict, context: LambdaContext) -> dict:
+    """A step's warm-up calls, then its timed calls: each call's time, what they imported."""
+    event = step["event"]
+    for _ in range(step.get("warm_up", 0)):
+        handler(fresh_copy(event), context)
+    known = set(sys.modules)
+    samples, statuses = [], set()
+    for _ in range(step.get("calls", 1)):
+        copy = fresh_copy(event)
+        started = perf_counter()
+        response = handler(copy, context)
+        samples.append((perf_counter() - started) * 1e3)
+        if isinstance(response, dict) and "statusCode" in response:
+            statuses.add(response["statusCode"])
+    return {
+        "ms": samples[0],
+        "samples_ms": samples,
+        "statuses": sorted(statuses),
+        "modules": new_modules(known),
+        "response": response,
+    }
+
+
+def fresh_copy(event: dict) -> dict:
+    """A copy per call, as Lambda decodes each event anew."""
+    # Not at the top: main imports json once compilations are recorded; here it is loaded.
+    import json
+
+    return json.loads(json.dumps(event))
 
 
 if __name__ == "__main__":

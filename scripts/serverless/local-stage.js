@@ -9,27 +9,21 @@
 // What: `package`, `deploy` and `deploy function` fail for the stage `local`; scripts/dev,
 // `invoke local` and `print` use it as before.
 
+const { oneStepPlugin } = require('./one-step-plugin');
+
 const LOCAL_STAGE = 'local';
 
-class LocalStage {
-  constructor(serverless) {
-    this.serverless = serverless;
-    const refuse = () => this.refuseLocalStage();
-    this.hooks = {
-      'before:package:initialize': refuse,
-      'before:deploy:deploy': refuse,
-      'before:deploy:function:initialize': refuse,
-    };
-  }
-
-  refuseLocalStage() {
-    if (this.serverless.service.provider.stage !== LOCAL_STAGE) return;
-    throw new this.serverless.classes.Error(
-      `The stage "${LOCAL_STAGE}" is scripts/dev's emulation on this machine and is never ` +
-        'packaged or deployed: pass --stage with the name of a real stage (README, "Deploy to AWS").'
-    );
-  }
+function refuseLocalStage(serverless) {
+  if (serverless.service.provider.stage !== LOCAL_STAGE) return;
+  throw new serverless.classes.Error(
+    `The stage "${LOCAL_STAGE}" is scripts/dev's emulation on this machine and is never ` +
+      'packaged or deployed: pass --stage with the name of a real stage (README, "Deploy to AWS").'
+  );
 }
 
-module.exports = LocalStage;
+module.exports = oneStepPlugin(
+  'LocalStage',
+  ['before:package:initialize', 'before:deploy:deploy', 'before:deploy:function:initialize'],
+  refuseLocalStage
+);
 module.exports.LOCAL_STAGE = LOCAL_STAGE;

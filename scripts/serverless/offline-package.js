@@ -15,30 +15,27 @@
 // `sls deploy --package <dir>` uploads the layer and publishes a new version of it even
 // when its content did not change.
 
-class OfflinePackage {
-  constructor(serverless) {
-    this.serverless = serverless;
-    this.hooks = {
-      'before:package:compileLayers': () => this.skipDeployedLayerComparison(),
-    };
-  }
+const { oneStepPlugin } = require('./one-step-plugin');
 
-  skipDeployedLayerComparison() {
-    const [command] = this.serverless.processedInput.commands;
-    if (command !== 'package') return;
+function skipDeployedLayerComparison(serverless) {
+  const [command] = serverless.processedInput.commands;
+  if (command !== 'package') return;
 
-    const compileLayers = this.serverless.pluginManager.plugins.find(
-      (plugin) => plugin.constructor.name === 'AwsCompileLayers'
+  const compileLayers = serverless.pluginManager.plugins.find(
+    (plugin) => plugin.constructor.name === 'AwsCompileLayers'
+  );
+  if (!compileLayers || typeof compileLayers.compareWithLastLayer !== 'function') {
+    // Fail loudly rather than let packaging wait on AWS: osls changed its internals.
+    throw new serverless.classes.Error(
+      'offline-package: osls no longer has AwsCompileLayers#compareWithLastLayer; ' +
+        'update scripts/serverless/offline-package.js for this osls version.'
     );
-    if (!compileLayers || typeof compileLayers.compareWithLastLayer !== 'function') {
-      // Fail loudly rather than let packaging wait on AWS: osls changed its internals.
-      throw new this.serverless.classes.Error(
-        'offline-package: osls no longer has AwsCompileLayers#compareWithLastLayer; ' +
-          'update scripts/serverless/offline-package.js for this osls version.'
-      );
-    }
-    compileLayers.compareWithLastLayer = async () => {};
   }
+  compileLayers.compareWithLastLayer = async () => {};
 }
 
-module.exports = OfflinePackage;
+module.exports = oneStepPlugin(
+  'OfflinePackage',
+  ['before:package:compileLayers'],
+  skipDeployedLayerComparison
+);

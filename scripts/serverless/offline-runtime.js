@@ -13,36 +13,31 @@
 
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const { oneStepPlugin } = require('./one-step-plugin');
 
-class OfflineRuntime {
-  constructor(serverless) {
-    this.serverless = serverless;
-    this.hooks = {
-      'before:offline:start:init': () => this.acceptProviderRuntime(),
-      'before:offline:start': () => this.acceptProviderRuntime(),
-    };
-  }
-
-  async acceptProviderRuntime() {
-    const runtime = this.serverless.service.provider.runtime;
-    // The package's exports hide this module; its file URL is the very module instance
-    // serverless-offline imports itself, so adding to its sets is seen there.
-    const file = path.join(
-      this.serverless.serviceDir,
-      'node_modules/serverless-offline/src/config/supportedRuntimes.js'
+async function acceptProviderRuntime(serverless) {
+  const runtime = serverless.service.provider.runtime;
+  // The package's exports hide this module; its file URL is the very module instance
+  // serverless-offline imports itself, so adding to its sets is seen there.
+  const file = path.join(
+    serverless.serviceDir,
+    'node_modules/serverless-offline/src/config/supportedRuntimes.js'
+  );
+  const runtimes = await import(pathToFileURL(file).href);
+  if (!runtimes.supportedPython || !runtimes.supportedRuntimes) {
+    throw new serverless.classes.Error(
+      'offline-runtime: serverless-offline no longer exports supportedPython and ' +
+        'supportedRuntimes; update scripts/serverless/offline-runtime.js.'
     );
-    const runtimes = await import(pathToFileURL(file).href);
-    if (!runtimes.supportedPython || !runtimes.supportedRuntimes) {
-      throw new this.serverless.classes.Error(
-        'offline-runtime: serverless-offline no longer exports supportedPython and ' +
-          'supportedRuntimes; update scripts/serverless/offline-runtime.js.'
-      );
-    }
-    if (runtime.startsWith('python')) {
-      runtimes.supportedPython.add(runtime);
-      runtimes.supportedRuntimes.add(runtime);
-    }
+  }
+  if (runtime.startsWith('python')) {
+    runtimes.supportedPython.add(runtime);
+    runtimes.supportedRuntimes.add(runtime);
   }
 }
 
-module.exports = OfflineRuntime;
+module.exports = oneStepPlugin(
+  'OfflineRuntime',
+  ['before:offline:start:init', 'before:offline:start'],
+  acceptProviderRuntime
+);
