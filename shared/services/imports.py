@@ -85,16 +85,8 @@ def run_import(
     rather than being cut off by its function's timeout.
     """
     context = {"bucket": bucket, "key": key, "etag": etag, "version_id": version_id}
-    found = import_state.import_of(session, bucket=bucket, key=key)
-    if found is None:
-        logger.warning("object belongs to no import; ignored", **context)
-        return None
-    import_id = found.id
-    if found.status in import_state.FINISHED:
-        logger.info("import already finished; event ignored", import_id=import_id, **context)
-        return None
-    if not import_state.claim(session, import_id):
-        logger.info("import held by another run; event ignored", import_id=import_id, **context)
+    import_id = _claim_for_run(session, context)
+    if import_id is None:
         return None
 
     # The CSV machinery loads with a run, never with the functions that only start, report
@@ -117,6 +109,24 @@ def run_import(
         import_state.mark_done(session, import_id, tally=tally, etag=upload.etag)
     session.expire_all()
     return get_import(session, import_id)
+
+
+def _claim_for_run(session: Session, context: dict[str, Any]) -> str | None:
+    """The id of the import the object belongs to, now held by this run; None if ignored.
+
+    `context` names the object (bucket, key, etag, version_id), for the log too.
+    """
+    found = import_state.import_of(session, bucket=context["bucket"], key=context["key"])
+    if found is None:
+        logger.warning("object belongs to no import; ignored", **context)
+        return None
+    if found.status in import_state.FINISHED:
+        logger.info("import already finished; event ignored", import_id=found.id, **context)
+        return None
+    if not import_state.claim(session, found.id):
+        logger.info("import held by another run; event ignored", import_id=found.id, **context)
+        return None
+    return found.id
 
 
 def end_stalled(session: Session) -> int:
