@@ -1,4 +1,4 @@
-"""An import's record as a run moves it: claimed, then done, failed or given back.
+"""An import's status as a run moves it: claimed, then done, failed or given back.
 
 Each change commits: a claim at once, for every other run to see before this one reads
 the file; `done` together with the products the run upserted, in one transaction.
@@ -58,7 +58,7 @@ def claim(session: Session, import_id: str) -> bool:
 
 
 def mark_done(session: Session, import_id: str, *, tally: Tally, etag: str | None) -> None:
-    """Record what the run did as the import's report, and commit it with the products."""
+    """End the import done, what the run did as its report, and commit it with the products."""
     _update(
         session,
         import_id,

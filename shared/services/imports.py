@@ -89,8 +89,8 @@ def run_import(
     if import_id is None:
         return None
 
-    # The CSV machinery loads with a run, never with the functions that only start, report
-    # or end imports.
+    # The CSV machinery loads with a run, never with the functions that only start, read or
+    # end imports.
     from shared.services import import_rows
     from shared.services.catalog_csv import UnreadableFile
 
