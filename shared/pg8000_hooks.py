@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, event
 
@@ -24,7 +25,7 @@ class Timeouts:
     connect: float
     statement: float
 
-    def connect_args(self) -> dict:
+    def connect_args(self) -> dict[str, Any]:
         milliseconds = str(round(self.statement * 1000))
         return {
             "timeout": self.connect,
@@ -32,10 +33,10 @@ class Timeouts:
             "startup_params": {"statement_timeout": milliseconds, "lock_timeout": milliseconds},
         }
 
-    def while_in_use(self, dbapi_connection, _record, _proxy) -> None:
+    def while_in_use(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         dbapi_connection._usock.settimeout(self.statement + 1)
 
-    def while_pooled(self, dbapi_connection, _record) -> None:
+    def while_pooled(self, dbapi_connection: Any, _record: Any) -> None:
         if dbapi_connection is not None and dbapi_connection._usock is not None:
             dbapi_connection._usock.settimeout(self.connect / 2)
 
