@@ -121,12 +121,23 @@ def test_local_tools_are_not_mistaken_for_a_deployed_function(tmp_path):
     assert settings.database_url.startswith("sqlite:///")
 
 
-def test_a_bad_setting_fails_the_cold_start_with_one_log_line(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "JWT_SECRET"}}
-    env.update(LAMBDA, SHOP_LOCAL_DIR=str(tmp_path), JWT_SECRET="k" * 40)
+@pytest.mark.parametrize(
+    ("function", "unset", "reason"),
+    [
+        ("meta", "DATABASE_URL", "DATABASE_URL or DB_SECRET_ARN is required"),
+        # Only some functions need the bucket: those fail at cold start all the same.
+        ("catalog_import", "IMPORTS_BUCKET", "IMPORTS_BUCKET is required by this function"),
+    ],
+)
+def test_a_missing_setting_fails_the_cold_start_with_one_log_line(
+    tmp_path, function, unset, reason
+):
+    env = {**os.environ, **LAMBDA, "SHOP_LOCAL_DIR": str(tmp_path), "JWT_SECRET": "k" * 40}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/shop.db", IMPORTS_BUCKET="shop-api-imports")
+    del env[unset]
 
     run = subprocess.run(
-        [sys.executable, "-c", "import handlers.meta"],
+        [sys.executable, "-c", f"import handlers.{function}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -134,10 +145,11 @@ def test_a_bad_setting_fails_the_cold_start_with_one_log_line(tmp_path):
         timeout=60,
     )
 
-    assert run.returncode != 0
-    lines = run.stdout.strip().splitlines()
-    assert len(lines) == 1 and run.stderr == ""
-    assert "DATABASE_URL or DB_SECRET_ARN is required" in json.loads(lines[0])["message"]
+    assert run.returncode == 1
+    (line,) = run.stdout.splitlines()
+    assert run.stderr == ""
+    assert json.loads(line)["level"] == "CRITICAL"
+    assert reason in json.loads(line)["message"]
 
 
 def test_a_setting_only_some_functions_need_is_named_when_one_of_them_asks_for_it(tmp_path):

@@ -1,6 +1,6 @@
 """The catalogue's CSV format, read as a stream: one checked record at a time.
 
-Imported only by the import run (shared/services/imports.py), never at a cold start.
+Imported only by the import run (shared/services/import_rows.py), never at a cold start.
 """
 
 from __future__ import annotations

@@ -10,32 +10,24 @@ from sqlalchemy.orm import Session
 
 from shared.models import Product
 from shared.models.base import utcnow
+from shared.services import products
 
-CATALOGUE = {
-    "books": (
-        ["Paperback", "Hardcover", "Illustrated", "Pocket"],
-        ["Atlas", "Cookbook", "Novel", "Field Guide", "Poetry Collection"],
-    ),
-    "garden": (
-        ["Steel", "Bamboo", "Ceramic", "Cedar"],
-        ["Trowel", "Planter", "Watering Can", "Bird Feeder", "Pruner"],
-    ),
-    "kitchen": (
-        ["Cast-Iron", "Copper", "Enamel", "Glass"],
-        ["Skillet", "Kettle", "Mixing Bowl", "Teapot", "Colander"],
-    ),
-    "outdoor": (
-        ["Waterproof", "Ultralight", "Insulated", "Folding"],
-        ["Tent", "Backpack", "Flask", "Lantern", "Camp Chair"],
-    ),
-    "office": (
-        ["Recycled", "Leather", "Oak", "Aluminium"],
-        ["Notebook", "Desk Lamp", "Pen Holder", "Monitor Stand", "Planner"],
-    ),
-    "toys": (
-        ["Wooden", "Plush", "Magnetic", "Glow-in-the-Dark"],
-        ["Puzzle", "Robot", "Train Set", "Kite", "Building Blocks"],
-    ),
+# Each product's name is one of its category's adjectives and one of its nouns.
+ADJECTIVES = {
+    "books": ["Paperback", "Hardcover", "Illustrated", "Pocket"],
+    "garden": ["Steel", "Bamboo", "Ceramic", "Cedar"],
+    "kitchen": ["Cast-Iron", "Copper", "Enamel", "Glass"],
+    "outdoor": ["Waterproof", "Ultralight", "Insulated", "Folding"],
+    "office": ["Recycled", "Leather", "Oak", "Aluminium"],
+    "toys": ["Wooden", "Plush", "Magnetic", "Glow-in-the-Dark"],
+}
+NOUNS = {
+    "books": ["Atlas", "Cookbook", "Novel", "Field Guide", "Poetry Collection"],
+    "garden": ["Trowel", "Planter", "Watering Can", "Bird Feeder", "Pruner"],
+    "kitchen": ["Skillet", "Kettle", "Mixing Bowl", "Teapot", "Colander"],
+    "outdoor": ["Tent", "Backpack", "Flask", "Lantern", "Camp Chair"],
+    "office": ["Notebook", "Desk Lamp", "Pen Holder", "Monitor Stand", "Planner"],
+    "toys": ["Puzzle", "Robot", "Train Set", "Kite", "Building Blocks"],
 }
 PER_CATEGORY = 50
 
@@ -44,11 +36,11 @@ def demo_products() -> list[dict]:
     """The same few hundred products every time (a fixed seed), SKUs DEMO-<category>-NNN."""
     rng = random.Random(20261125)  # noqa: S311 - demo data, not secrets
     now = utcnow()
-    products = []
-    for category, (adjectives, nouns) in CATALOGUE.items():
+    items = []
+    for category, adjectives in ADJECTIVES.items():
         for number in range(1, PER_CATEGORY + 1):
-            adjective, noun = rng.choice(adjectives), rng.choice(nouns)
-            products.append(
+            adjective, noun = rng.choice(adjectives), rng.choice(NOUNS[category])
+            items.append(
                 {
                     "sku": f"DEMO-{category[:3].upper()}-{number:03d}",
                     "name": f"{adjective} {noun} No. {number}",
@@ -60,7 +52,7 @@ def demo_products() -> list[dict]:
                     "created_at": now - timedelta(minutes=rng.randrange(90 * 24 * 60)),
                 }
             )
-    return products
+    return items
 
 
 def seed_demo(session: Session) -> dict:
@@ -68,6 +60,7 @@ def seed_demo(session: Session) -> dict:
     wanted = demo_products()
     existing = set(session.scalars(select(Product.sku).where(Product.sku.like("DEMO-%"))))
     missing = [p for p in wanted if p["sku"] not in existing]
-    session.add_all(Product(**fields, updated_at=fields["created_at"]) for fields in missing)
-    session.commit()
+    products.create_products(
+        session, items=[{**fields, "updated_at": fields["created_at"]} for fields in missing]
+    )
     return {"status": "ok", "created": len(missing), "already_there": len(wanted) - len(missing)}

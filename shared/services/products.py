@@ -69,13 +69,7 @@ def list_products(
         "max_price": max_price,
         "in_stock": in_stock,
     }
-    return listing.fetch(
-        session,
-        params=params,
-        scope=scope,
-        limit=limit,
-        cursor=cursor,
-    )
+    return listing.fetch(session, params=params, scope=scope, limit=limit, cursor=cursor)
 
 
 @cache
@@ -115,10 +109,7 @@ def _listing(
 
 
 def get_product(session: Session, product_id: int, *, include_inactive: bool = False) -> Product:
-    """The product, or NotFound (also for an inactive one unless `include_inactive`).
-
-    Reads only.
-    """
+    """The product, or NotFound (also for an inactive one unless `include_inactive`); reads only."""
     product = session.get(Product, product_id)
     if product is None or not (product.is_active or include_inactive):
         raise NotFound(f"There is no product {product_id}.")

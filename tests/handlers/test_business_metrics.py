@@ -14,7 +14,7 @@ from sqlalchemy import update
 from handlers import catalog_import
 from shared.models import Order, Product, ProductImport
 from shared.models.base import utcnow
-from shared.services import imports
+from shared.services import import_rows
 from tests import factories, queues
 from tests.apigw import Client, LambdaContext
 from tests.uploads import BUCKET, event_for_upload, object_created
@@ -140,7 +140,7 @@ def test_an_import_counts_the_rows_it_created_updated_and_rejected(
 def test_every_rejected_row_is_counted_whether_its_report_lists_it_or_not(
     engine, s3, session, written_metrics, monkeypatch
 ):
-    monkeypatch.setattr(imports, "LISTED_REJECTIONS", 1)
+    monkeypatch.setattr(import_rows, "LISTED_REJECTIONS", 1)
 
     import_file(session, s3, "imports/a.csv", CSV_HEADER + "A,A,,,x,1\nB,B,,,x,1\nC,C,,,x,1\n")
 

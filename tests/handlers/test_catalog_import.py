@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -16,7 +10,6 @@ from shared.models import Product, ProductImport
 from tests.apigw import Client, LambdaContext
 from tests.uploads import BUCKET, event_for_upload, object_created, upload
 
-ROOT = Path(__file__).resolve().parents[2]
 CSV = (
     "\ufeffsku,name,description,category,price_cents,stock\r\n"
     'MUG-1,"Mug, white","Holds tea,\r\nor coffee",kitchen,1250,10\r\n'
@@ -155,22 +148,3 @@ def test_an_unknown_or_malformed_import_id_is_404(products_api, admin_token, imp
 
     assert reply.status == 404
     assert reply.header("Content-Type") == "application/problem+json"
-
-
-def test_catalog_import_refuses_to_start_without_the_imports_bucket_setting(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "IMPORTS_BUCKET"}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/shop.db", SHOP_LOCAL_DIR=str(tmp_path))
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import handlers.catalog_import"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-
-    assert result.returncode == 1
-    (line,) = result.stdout.splitlines()
-    assert json.loads(line)["level"] == "CRITICAL"
-    assert "IMPORTS_BUCKET" in json.loads(line)["message"]
-    assert "Traceback" not in result.stderr

@@ -14,7 +14,7 @@ from shared.config import ConfigError, settings
 from shared.errors import NotFound
 from shared.models import Product, ProductImport
 from shared.models.base import utcnow
-from shared.services import catalog_csv, imports
+from shared.services import catalog_csv, import_rows, imports
 from shared.services import products as products_service
 from tests import factories
 
@@ -129,7 +129,7 @@ def test_good_rows_are_imported_even_when_other_rows_are_bad(engine, session, s3
 
 
 def test_past_a_limit_rejected_rows_are_counted_instead_of_listed(engine, session, s3, monkeypatch):
-    monkeypatch.setattr(imports, "LISTED_REJECTIONS", 3)
+    monkeypatch.setattr(import_rows, "LISTED_REJECTIONS", 3)
     content = HEADER + "OK-1,Fine,,,1,1\n" + "".join(f"BAD-{i},Bad,,,x,1\n" for i in range(6))
 
     report = upload_and_run(session, s3, content)
