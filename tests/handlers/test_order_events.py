@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 import pytest
 
@@ -14,13 +15,25 @@ FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
 pytestmark = pytest.mark.usefixtures("aws_world")
 
 
-def test_the_event_confirms_the_order_and_mails_the_customer_once(
-    api, customer_token, customer, mug, aws_world
-):
+class Placed(NamedTuple):
+    order: dict
+    event: str  # the body of its order.placed message, as the queue delivers it
+
+
+@pytest.fixture
+def placed(api, customer_token, mug, aws_world) -> Placed:
+    """The customer's order of one mug, and its order.placed event taken off the queue."""
     order = api.post(
         "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
     ).json
-    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+    [event] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+    return Placed(order, event)
+
+
+def test_the_event_confirms_the_order_and_mails_the_customer_once(
+    api, customer_token, customer, placed
+):
+    order, body = placed
 
     assert queues.deliver([body]) == {"batchItemFailures": []}
     assert queues.deliver([body]) == {"batchItemFailures": []}
@@ -32,12 +45,9 @@ def test_the_event_confirms_the_order_and_mails_the_customer_once(
 
 
 def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_succeeds(
-    api, customer_token, mug, aws_world
+    api, customer_token, placed
 ):
-    order = api.post(
-        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-    ).json
-    [good] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+    order, good = placed
 
     answer = queues.deliver(["not json", good, json.dumps({"type": "order.placed"})])
 
@@ -47,12 +57,9 @@ def test_a_poison_message_fails_alone_and_the_rest_of_the_batch_succeeds(
     assert api.get(f"/orders/{order['id']}", token=customer_token).json["status"] == "confirmed"
 
 
-def test_a_late_event_for_a_cancelled_order_changes_nothing(api, customer_token, mug, aws_world):
-    order = api.post(
-        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-    ).json
+def test_a_late_event_for_a_cancelled_order_changes_nothing(api, customer_token, placed):
+    order, body = placed
     api.post(f"/orders/{order['id']}/cancel", token=customer_token)
-    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
     assert queues.deliver([body]) == {"batchItemFailures": []}
 
@@ -60,13 +67,8 @@ def test_a_late_event_for_a_cancelled_order_changes_nothing(api, customer_token,
     assert queues.sent_mails() == []
 
 
-def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(
-    api, customer_token, mug, aws_world
-):
-    order = api.post(
-        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-    ).json
-    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
+def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(api, customer_token, placed):
+    order, body = placed
 
     with service_at("ses", closed_port()):
         failed = queues.deliver([body])
