@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -113,54 +114,113 @@ def _empty(session: Session, model: type) -> None:
     session.expunge_all()
 
 
-def _insert_products(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict]:
-    stored = [
-        Product(
-            sku=f"{row['sku_stem']}-{next(_unique)}",
-            description=None,
-            **{k: v for k, v in row.items() if k != "sku_stem"},
-        )
-        for row in rows
-    ]
-    session.add_all(stored)
-    session.commit()
-    return {p.id: {"sku": p.sku, **row} for p, row in zip(stored, rows, strict=True)}
+@dataclass(frozen=True)
+class Products:
+    """list_products with `filters` and `sort`, and what it must list, decided independently."""
+
+    filters: dict[str, Any]
+    sort: str
+    model: ClassVar[type] = Product
+
+    def page(self, session: Session, limit: int, cursor: str | None) -> Page:
+        return list_products(session, **self.filters, sort=self.sort, limit=limit, cursor=cursor)
+
+    @staticmethod
+    def insert(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict]:
+        stored = [
+            Product(
+                sku=f"{row['sku_stem']}-{next(_unique)}",
+                description=None,
+                **{k: v for k, v in row.items() if k != "sku_stem"},
+            )
+            for row in rows
+        ]
+        session.add_all(stored)
+        session.commit()
+        return {p.id: {"sku": p.sku, **row} for p, row in zip(stored, rows, strict=True)}
+
+    def lists(self, product: dict[str, Any]) -> bool:
+        filters, q = self.filters, self.filters.get("q")
+        if not product["is_active"]:
+            return False
+        if (
+            q
+            and q.lower() not in product["name"].lower()
+            and q.lower() not in product["sku"].lower()
+        ):
+            return False
+        if filters.get("categories") and product["category"] not in filters["categories"]:
+            return False
+        if "min_price" in filters and product["price_cents"] < filters["min_price"]:
+            return False
+        if "max_price" in filters and product["price_cents"] > filters["max_price"]:
+            return False
+        return "in_stock" not in filters or (product["stock"] > 0) == filters["in_stock"]
+
+    def in_order(self, session: Session) -> list[int]:
+        """Every product id in `sort` order, ties by id, as one unpaged query sees it."""
+        expression = ORDERED_BY[self.sort.lstrip("-")]
+        if self.sort.startswith("-"):
+            order = (expression.desc(), Product.id.desc())
+        else:
+            order = (expression.asc(), Product.id.asc())
+        return list(session.scalars(select(Product.id).order_by(*order)))
 
 
-def _is_listed(product: dict[str, Any], filters: dict[str, Any]) -> bool:
-    q = filters.get("q")
-    if not product["is_active"]:
-        return False
-    if q and q.lower() not in product["name"].lower() and q.lower() not in product["sku"].lower():
-        return False
-    if filters.get("categories") and product["category"] not in filters["categories"]:
-        return False
-    if "min_price" in filters and product["price_cents"] < filters["min_price"]:
-        return False
-    if "max_price" in filters and product["price_cents"] > filters["max_price"]:
-        return False
-    return "in_stock" not in filters or (product["stock"] > 0) == filters["in_stock"]
+@dataclass(frozen=True)
+class Users:
+    """list_users with `filters`, and what it must list (oldest first), decided independently."""
 
+    filters: dict[str, Any]
+    model: ClassVar[type] = User
 
-def _database_order(session: Session, sort: str) -> list[int]:
-    """Every product id in `sort` order, ties by id, as one unpaged query sees it."""
-    expression = ORDERED_BY[sort.lstrip("-")]
-    if sort.startswith("-"):
-        order = (expression.desc(), Product.id.desc())
-    else:
-        order = (expression.asc(), Product.id.asc())
-    return list(session.scalars(select(Product.id).order_by(*order)))
+    def page(self, session: Session, limit: int, cursor: str | None) -> Page:
+        return list_users(session, **self.filters, limit=limit, cursor=cursor)
+
+    @staticmethod
+    def insert(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict]:
+        stored = [
+            User(
+                email=f"{row['local'].lower()}{next(_unique)}@example.com",
+                name=row["name"],
+                password_hash="not-a-real-hash",
+                role=row["role"],
+                is_active=row["is_active"],
+                created_at=row["created_at"],
+            )
+            for row in rows
+        ]
+        session.add_all(stored)
+        session.commit()
+        return {u.id: {"email": u.email, **row} for u, row in zip(stored, rows, strict=True)}
+
+    def lists(self, user: dict[str, Any]) -> bool:
+        q = self.filters.get("q")
+        if q and q.lower() not in user["email"].lower() and q.lower() not in user["name"].lower():
+            return False
+        if "role" in self.filters and user["role"] != self.filters["role"]:
+            return False
+        return "is_active" not in self.filters or user["is_active"] == self.filters["is_active"]
+
+    @staticmethod
+    def in_order(session: Session) -> list[int]:
+        return list(session.scalars(select(User.id).order_by(User.created_at, User.id)))
 
 
 def _walk(
-    next_page: Callable[[str | None], Page], after_page: Callable[[Page], None] = lambda _: None
+    listing: Products | Users,
+    session: Session,
+    limit: int,
+    after_page: Callable[[Page], None] = lambda _: None,
 ) -> list[Page]:
-    """Every page from the first to the one without a next cursor."""
-    pages = [next_page(None)]
+    """Every page from the first to the one without a next cursor; all full but the last."""
+    pages = [listing.page(session, limit, None)]
     while pages[-1].next_cursor is not None:
         assert len(pages) < 100, "the cursor does not advance"
         after_page(pages[-1])
-        pages.append(next_page(pages[-1].next_cursor))
+        pages.append(listing.page(session, limit, pages[-1].next_cursor))
+    assert all(len(page.items) == limit for page in pages[:-1])
+    assert 0 < len(pages[-1].items) <= limit or len(pages) == 1
     return pages
 
 
@@ -168,9 +228,50 @@ def _ids(pages: list[Page]) -> list[int]:
     return [item["id"] for page in pages for item in page.items]
 
 
-def _assert_full_pages(pages: list[Page], limit: int) -> None:
-    assert all(len(page.items) == limit for page in pages[:-1])
-    assert 0 < len(pages[-1].items) <= limit or len(pages) == 1
+def _assert_each_match_is_listed_once_in_order(
+    session: Session, listing: Products | Users, rows: list[dict], limit: int
+) -> None:
+    _empty(session, listing.model)
+    stored = listing.insert(session, rows)
+    expected = [i for i in listing.in_order(session) if listing.lists(stored[i])]
+
+    assert _ids(_walk(listing, session, limit)) == expected
+
+
+def _assert_rows_added_appear_once_if_ahead_and_never_if_behind(
+    session: Session,
+    listing: Products | Users,
+    rows: list[dict],
+    batches: list[list[dict]],
+    limit: int,
+) -> None:
+    """After each page, the next of `batches` is added: listed once if ahead, never if behind."""
+    _empty(session, listing.model)
+    stored = listing.insert(session, rows)
+    original = {i for i, row in stored.items() if listing.lists(row)}
+    position_when_added: dict[int, int] = {}
+    pending = iter(batches)
+
+    def add_rows(page: Page) -> None:
+        added = listing.insert(session, next(pending, []))
+        stored.update(added)
+        position_when_added.update(dict.fromkeys(added, page.items[-1]["id"]))
+
+    pages = _walk(listing, session, limit, add_rows)
+
+    order = listing.in_order(session)
+    rank = {row_id: place for place, row_id in enumerate(order)}
+    expected = [
+        i
+        for i in order
+        if i in original
+        or (
+            i in position_when_added
+            and listing.lists(stored[i])
+            and rank[i] > rank[position_when_added[i]]
+        )
+    ]
+    assert _ids(pages) == expected
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -179,16 +280,7 @@ def _assert_full_pages(pages: list[Page], limit: int) -> None:
 def test_walking_every_page_lists_each_matching_product_once_in_order(
     session, sort, catalogue, filters, limit
 ):
-    _empty(session, Product)
-    stored = _insert_products(session, catalogue)
-    expected = [i for i in _database_order(session, sort) if _is_listed(stored[i], filters)]
-
-    pages = _walk(
-        lambda cursor: list_products(session, **filters, sort=sort, limit=limit, cursor=cursor)
-    )
-
-    assert _ids(pages) == expected
-    _assert_full_pages(pages, limit)
+    _assert_each_match_is_listed_once_in_order(session, Products(filters, sort), catalogue, limit)
 
 
 @pytest.mark.parametrize("sort", SORTS)
@@ -202,66 +294,9 @@ def test_walking_every_page_lists_each_matching_product_once_in_order(
 def test_products_added_while_paging_appear_once_if_ahead_and_never_if_behind(
     session, sort, catalogue, filters, limit, batches
 ):
-    _empty(session, Product)
-    stored = _insert_products(session, catalogue)
-    original = {i for i, product in stored.items() if _is_listed(product, filters)}
-    position_when_added: dict[int, int] = {}
-    pending = iter(batches)
-
-    def add_products(page: Page) -> None:
-        added = _insert_products(session, next(pending, []))
-        stored.update(added)
-        position_when_added.update(dict.fromkeys(added, page.items[-1]["id"]))
-
-    pages = _walk(
-        lambda cursor: list_products(session, **filters, sort=sort, limit=limit, cursor=cursor),
-        add_products,
+    _assert_rows_added_appear_once_if_ahead_and_never_if_behind(
+        session, Products(filters, sort), catalogue, batches, limit
     )
-
-    order = _database_order(session, sort)
-    rank = {product_id: place for place, product_id in enumerate(order)}
-    expected = [
-        i
-        for i in order
-        if i in original
-        or (
-            i in position_when_added
-            and _is_listed(stored[i], filters)
-            and rank[i] > rank[position_when_added[i]]
-        )
-    ]
-    assert _ids(pages) == expected
-    _assert_full_pages(pages, limit)
-
-
-def _insert_users(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict]:
-    stored = [
-        User(
-            email=f"{row['local'].lower()}{next(_unique)}@example.com",
-            name=row["name"],
-            password_hash="not-a-real-hash",
-            role=row["role"],
-            is_active=row["is_active"],
-            created_at=row["created_at"],
-        )
-        for row in rows
-    ]
-    session.add_all(stored)
-    session.commit()
-    return {u.id: {"email": u.email, **row} for u, row in zip(stored, rows, strict=True)}
-
-
-def _is_user_listed(user: dict[str, Any], filters: dict[str, Any]) -> bool:
-    q = filters.get("q")
-    if q and q.lower() not in user["email"].lower() and q.lower() not in user["name"].lower():
-        return False
-    if "role" in filters and user["role"] != filters["role"]:
-        return False
-    return "is_active" not in filters or user["is_active"] == filters["is_active"]
-
-
-def _users_oldest_first(session: Session) -> list[int]:
-    return list(session.scalars(select(User.id).order_by(User.created_at, User.id)))
 
 
 @property_test
@@ -269,14 +304,7 @@ def _users_oldest_first(session: Session) -> list[int]:
 def test_walking_every_page_of_users_lists_each_matching_user_once_oldest_first(
     session, people, filters, limit
 ):
-    _empty(session, User)
-    stored = _insert_users(session, people)
-    expected = [i for i in _users_oldest_first(session) if _is_user_listed(stored[i], filters)]
-
-    pages = _walk(lambda cursor: list_users(session, **filters, limit=limit, cursor=cursor))
-
-    assert _ids(pages) == expected
-    _assert_full_pages(pages, limit)
+    _assert_each_match_is_listed_once_in_order(session, Users(filters), people, limit)
 
 
 @property_test
@@ -289,32 +317,6 @@ def test_walking_every_page_of_users_lists_each_matching_user_once_oldest_first(
 def test_users_added_while_paging_appear_once_if_ahead_and_never_if_behind(
     session, people, filters, limit, batches
 ):
-    _empty(session, User)
-    stored = _insert_users(session, people)
-    original = {i for i, user in stored.items() if _is_user_listed(user, filters)}
-    position_when_added: dict[int, int] = {}
-    pending = iter(batches)
-
-    def add_users(page: Page) -> None:
-        added = _insert_users(session, next(pending, []))
-        stored.update(added)
-        position_when_added.update(dict.fromkeys(added, page.items[-1]["id"]))
-
-    pages = _walk(
-        lambda cursor: list_users(session, **filters, limit=limit, cursor=cursor), add_users
+    _assert_rows_added_appear_once_if_ahead_and_never_if_behind(
+        session, Users(filters), people, batches, limit
     )
-
-    order = _users_oldest_first(session)
-    rank = {user_id: place for place, user_id in enumerate(order)}
-    expected = [
-        i
-        for i in order
-        if i in original
-        or (
-            i in position_when_added
-            and _is_user_listed(stored[i], filters)
-            and rank[i] > rank[position_when_added[i]]
-        )
-    ]
-    assert _ids(pages) == expected
-    _assert_full_pages(pages, limit)
