@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from shared.models import Order, OutboxEvent, Product
 from tests import factories, queues
+from tests.apigw import Client, Reply
 from tests.faults.hung_endpoint import closed_port, service_at
 
 FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
@@ -27,6 +29,12 @@ def products(session):
     return {p.sku: p for p in made}
 
 
+def place(api: Client, token: str, *lines: tuple[Product, int], **options: Any) -> Reply:
+    """POST /orders: a line for each (product, quantity) given."""
+    items = [{"product_id": product.id, "quantity": quantity} for product, quantity in lines]
+    return api.post("/orders", {"items": items}, token=token, **options)
+
+
 def stock(session, product) -> int:
     session.expire_all()
     return session.get(Product, product.id).stock
@@ -37,11 +45,7 @@ def test_placing_an_order_reserves_stock_and_snapshots_prices(
 ):
     mug, tea = products["MUG"], products["TEA"]
 
-    reply = api.post(
-        "/orders",
-        {"items": [{"product_id": mug.id, "quantity": 2}, {"product_id": tea.id, "quantity": 1}]},
-        token=customer_token,
-    )
+    reply = place(api, customer_token, (mug, 2), (tea, 1))
 
     assert reply.status == 201
     order = reply.json
@@ -64,11 +68,7 @@ def test_an_order_is_all_or_nothing_and_names_every_product_short_of_stock(
 ):
     mug, tea = products["MUG"], products["TEA"]
 
-    reply = api.post(
-        "/orders",
-        {"items": [{"product_id": mug.id, "quantity": 11}, {"product_id": tea.id, "quantity": 4}]},
-        token=customer_token,
-    )
+    reply = place(api, customer_token, (mug, 11), (tea, 4))
 
     assert reply.status == 409
     assert str(mug.id) in reply.json["detail"] and str(tea.id) in reply.json["detail"]
@@ -81,11 +81,7 @@ def test_a_shortage_on_one_line_moves_no_stock_on_the_others(
 ):
     mug, tea = products["MUG"], products["TEA"]
 
-    reply = api.post(
-        "/orders",
-        {"items": [{"product_id": mug.id, "quantity": 1}, {"product_id": tea.id, "quantity": 4}]},
-        token=customer_token,
-    )
+    reply = place(api, customer_token, (mug, 1), (tea, 4))
 
     assert reply.status == 409
     assert stock(session, mug) == 10
@@ -145,19 +141,9 @@ def test_the_same_idempotency_key_with_another_body_is_a_409_and_moves_no_stock(
     api, customer_token, products, session
 ):
     mug = products["MUG"]
-    api.post(
-        "/orders",
-        {"items": [{"product_id": mug.id, "quantity": 1}]},
-        token=customer_token,
-        headers={"Idempotency-Key": "k-2"},
-    )
+    place(api, customer_token, (mug, 1), headers={"Idempotency-Key": "k-2"})
 
-    reply = api.post(
-        "/orders",
-        {"items": [{"product_id": mug.id, "quantity": 2}]},
-        token=customer_token,
-        headers={"Idempotency-Key": "k-2"},
-    )
+    reply = place(api, customer_token, (mug, 2), headers={"Idempotency-Key": "k-2"})
 
     assert reply.status == 409
     assert session.query(Order).count() == 1
@@ -185,11 +171,7 @@ def test_an_idempotency_key_over_255_characters_is_a_422(api, customer_token, pr
 def test_a_placed_order_is_announced_on_the_queue(
     api, customer_token, products, aws_world, session
 ):
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": products["MUG"].id, "quantity": 1}]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (products["MUG"], 1)).json
 
     [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
 
@@ -204,9 +186,7 @@ def test_an_order_is_placed_even_when_the_queue_is_down(
     api, customer_token, mug, aws_world, session
 ):
     with service_at("sqs", closed_port()):
-        reply = api.post(
-            "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-        )
+        reply = place(api, customer_token, (mug, 1))
 
     assert reply.status == 201
     assert session.query(OutboxEvent).one().sent_at is None
@@ -277,11 +257,7 @@ def test_another_customers_order_is_a_404_on_every_route_and_untouched(
     api, customer_token, products, session
 ):
     other = factories.tokens_for(session, factories.customer(session))["access_token"]
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": products["MUG"].id, "quantity": 1}]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (products["MUG"], 1)).json
 
     assert api.get(f"/orders/{order['id']}", token=other).status == 404
     assert api.post(f"/orders/{order['id']}/cancel", token=other).status == 404
@@ -295,11 +271,7 @@ def test_unknown_or_malformed_order_ids_are_a_404(api, customer_token, path):
 
 
 def test_cancelling_releases_the_stock_once(api, customer_token, products, session):
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": products["MUG"].id, "quantity": 4}]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (products["MUG"], 4)).json
 
     first = api.post(f"/orders/{order['id']}/cancel", token=customer_token)
     second = api.post(f"/orders/{order['id']}/cancel", token=customer_token)
@@ -312,11 +284,7 @@ def test_cancelling_releases_the_stock_once(api, customer_token, products, sessi
 def test_an_admin_ships_a_confirmed_order_only(
     api, customer_token, admin_token, products, aws_world
 ):
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": products["MUG"].id, "quantity": 1}]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (products["MUG"], 1)).json
     path = f"/orders/{order['id']}"
 
     assert api.patch(path, {"status": "shipped"}, token=admin_token).status == 409
@@ -342,11 +310,7 @@ def test_an_admin_ships_a_confirmed_order_only(
 def test_any_other_order_patch_is_a_422_even_from_a_forbidden_state(
     api, customer_token, admin_token, products, body
 ):
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": products["MUG"].id, "quantity": 1}]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (products["MUG"], 1)).json
 
     assert api.patch(f"/orders/{order['id']}", body, token=admin_token).status == 422
 
@@ -365,11 +329,7 @@ def test_fifty_lines_of_1000_at_the_largest_price_have_an_exact_total(api, custo
     session.add_all(dear)
     session.commit()
 
-    reply = api.post(
-        "/orders",
-        {"items": [{"product_id": p.id, "quantity": 1000} for p in dear]},
-        token=customer_token,
-    )
+    reply = place(api, customer_token, *[(p, 1000) for p in dear])
 
     assert reply.status == 201
     assert reply.json["total_cents"] == 50 * 1000 * INT32_MAX == 107_374_182_350_000
@@ -387,11 +347,7 @@ def test_a_cancel_whose_release_would_pass_the_largest_stock_caps_it_there(
     )
     session.add_all([near, exact, plain])
     session.commit()
-    order = api.post(
-        "/orders",
-        {"items": [{"product_id": p.id, "quantity": 1000} for p in (near, exact, plain)]},
-        token=customer_token,
-    ).json
+    order = place(api, customer_token, (near, 1000), (exact, 1000), (plain, 1000)).json
     # While the order was open, an admin restocked two products close to the cap.
     near.stock, exact.stock = INT32_MAX - 10, INT32_MAX - 1000
     session.commit()
