@@ -1,4 +1,4 @@
-"""Who a token speaks for: a token verified once is still refused once expired or re-keyed."""
+"""Who a token speaks for: a token accepted once is refused once expired, re-keyed or revoked."""
 
 from __future__ import annotations
 
