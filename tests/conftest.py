@@ -41,7 +41,8 @@ from sqlalchemy import delete  # noqa: E402
 
 from shared import db  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
-from shared.models import Base  # noqa: E402
+from shared.models import Base, User  # noqa: E402
+from tests import factories  # noqa: E402
 from tests.apigw import Client, client_of  # noqa: E402
 from tests.postgres import DEFAULT_SERVER, ServerUnavailable, ThrowawayDatabase  # noqa: E402
 
@@ -179,19 +180,27 @@ def aws_world(monkeypatch):
 
 
 @pytest.fixture
-def admin_token(session) -> str:
-    """A fresh admin's access token."""
-    from tests import factories
-
-    return factories.tokens_for(session, factories.admin(session))["access_token"]
+def admin(session) -> User:
+    """A fresh admin."""
+    return factories.admin(session)
 
 
 @pytest.fixture
-def customer_token(session) -> str:
-    """A fresh customer's access token."""
-    from tests import factories
+def customer(session) -> User:
+    """A fresh customer."""
+    return factories.customer(session)
 
-    return factories.tokens_for(session, factories.customer(session))["access_token"]
+
+@pytest.fixture
+def admin_token(session, admin) -> str:
+    """The admin's access token."""
+    return factories.tokens_for(session, admin)["access_token"]
+
+
+@pytest.fixture
+def customer_token(session, customer) -> str:
+    """The customer's access token."""
+    return factories.tokens_for(session, customer)["access_token"]
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import itertools
 
 from sqlalchemy.orm import Session
 
-from shared.models import User
-from shared.services import admins, auth
+from shared.models import Order, Product, User
+from shared.services import admins, auth, orders, products
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -26,3 +26,24 @@ def admin(session: Session, *, email: str | None = None) -> User:
 
 def tokens_for(session: Session, user: User) -> dict:
     return auth.login(session, email=user.email, password=PASSWORD)
+
+
+def product(
+    session: Session,
+    *,
+    sku: str | None = None,
+    name: str = "Mug",
+    price_cents: int = 1250,
+    stock: int = 50,
+) -> Product:
+    sku = sku or f"SKU-{next(_numbers)}"
+    fields = {"sku": sku, "name": name, "price_cents": price_cents, "stock": stock}
+    return products.create_product(session, fields=fields)
+
+
+def order(session: Session, user: User, *lines: tuple[Product, int]) -> Order:
+    """The user's order of (product, quantity) lines, committed with its order.placed event."""
+    placed = orders.place_order(
+        session, user_id=user.id, lines=[orders.Line(p.id, quantity) for p, quantity in lines]
+    )
+    return placed.order

@@ -67,8 +67,15 @@ def test_an_admin_route_lets_an_admin_in(api, session):
     assert reply.status == 200 and reply.json == {"user": admin.id}
 
 
-def test_an_admin_route_answers_401_before_403_without_a_token(api):
-    reply = api.get("/admin-only")
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param("/admin-only", id="an admin route, 401 before 403"),
+        pytest.param("/whoami", id="an undecorated route that asks for current_user()"),
+    ],
+)
+def test_a_route_that_needs_the_caller_answers_401_without_a_token(api, path):
+    reply = api.get(path)
 
     assert reply.status == 401
     assert reply.header("WWW-Authenticate") == "Bearer"
@@ -85,13 +92,6 @@ def test_current_user_is_the_caller_the_token_speaks_for(api, session):
     token = factories.tokens_for(session, customer)["access_token"]
 
     assert api.get("/whoami", token=token).json == {"email": customer.email}
-
-
-def test_current_user_without_a_token_is_a_401_even_on_an_undecorated_route(api):
-    reply = api.get("/whoami")
-
-    assert reply.status == 401
-    assert reply.header("WWW-Authenticate") == "Bearer"
 
 
 def test_current_user_loads_the_caller_once_per_request(api, session):

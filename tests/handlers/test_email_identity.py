@@ -91,13 +91,3 @@ def test_create_admin_with_the_punycode_spelling_promotes_the_existing_account(e
         "root@bücher.example",
     )
     assert session.query(User).count() == 1
-
-
-def test_the_create_admin_service_normalizes_the_address_it_is_given(session):
-    from shared.services import admins
-
-    result = admins.create_admin(
-        session, email="Zoe\u0308@BÜCHER.example", password=PASSWORD, name="Zoë"
-    )
-
-    assert result["email"] == "zoë@bücher.example"

@@ -1,11 +1,10 @@
-"""The manage and migrate functions, invoked with their events."""
+"""The manage function: an operator's commands, invoked with their events."""
 
 from __future__ import annotations
 
 import pytest
 
 from handlers.manage import handler as manage
-from handlers.migrate import handler as migrate
 from shared.errors import InvalidInput
 from shared.models import User
 from shared.services import auth
@@ -90,12 +89,6 @@ def test_create_admin_promotes_and_reactivates_an_existing_customer(engine, sess
 def test_a_bad_command_is_refused_with_a_clear_reason(engine, event):
     with pytest.raises(InvalidInput, match="invalid manage command"):
         manage(event, None)
-
-
-def test_migrate_is_safe_to_run_twice(engine):
-    first, second = migrate({}, None), migrate({}, None)
-
-    assert first == second == {"status": "ok", "revision": "0005"}
 
 
 def test_seed_demo_fills_the_catalogue_with_a_few_hundred_products(engine, session):

@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shared.models.base import utcnow
-from tests import factories
 
 KEY = b"test-signing-key-that-is-long-enough-for-hs256"
 
@@ -35,11 +34,6 @@ def claims(user_id: int, **overrides) -> dict:
 
 def b64(part: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
-
-
-@pytest.fixture
-def customer(session):
-    return factories.customer(session)
 
 
 def forged(kind: str, user_id: int) -> str:

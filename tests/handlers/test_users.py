@@ -10,16 +10,6 @@ from tests.apigw import Client
 FUNCTION = "users"  # the handler behind the `api` fixture (tests/conftest.py)
 
 
-@pytest.fixture
-def admin(session):
-    return factories.admin(session)
-
-
-@pytest.fixture
-def admin_token(session, admin) -> str:
-    return factories.tokens_for(session, admin)["access_token"]
-
-
 def test_a_customer_gets_403_on_every_users_route(api, session):
     customer = factories.customer(session)
     token = factories.tokens_for(session, customer)["access_token"]

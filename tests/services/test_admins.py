@@ -90,3 +90,11 @@ def test_a_reset_for_an_unknown_address_simply_creates_the_admin(session):
     )
 
     assert (result["status"], result["password"]) == ("created", "set")
+
+
+def test_an_address_is_made_an_admin_in_its_one_stored_form_however_it_is_typed(session):
+    result = admins.create_admin(
+        session, email="Zoe\u0308@BÜCHER.example", password=NEW_PASSWORD, name="Zoë"
+    )
+
+    assert result["email"] == "zoë@bücher.example"

@@ -34,9 +34,3 @@ def test_housekeeping_deletes_rate_limit_windows_that_have_ended_only(session):
         rate_limits.key(LOGIN_FAILURES_PER_EMAIL, "current@example.com"),
         rate_limits.key(REGISTRATIONS_PER_SOURCE, "192.0.2.2"),
     }
-
-
-def test_the_scheduled_housekeeping_run_includes_the_rate_limit_chore(engine, aws_world):
-    from handlers.housekeeping import handler
-
-    assert handler({}, None)["delete_ended_rate_limit_windows"] == 0

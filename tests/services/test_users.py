@@ -1,4 +1,4 @@
-"""Who a token speaks for: a token verified once is still refused once expired or re-keyed."""
+"""Who a token speaks for: a token accepted once is refused once expired, re-keyed or revoked."""
 
 from __future__ import annotations
 
@@ -11,16 +11,10 @@ from shared.errors import NotAuthenticated
 from shared.models.base import utcnow
 from shared.services import tokens, users
 from shared.signing_keys import signing_keys
-from tests import factories
 
 
 def _access_token(user, *, ttl: int = 60) -> str:
     return tokens.issue(user_id=user.id, token_type="access", generation=0, ttl=ttl, now=utcnow())
-
-
-@pytest.fixture
-def customer(session):
-    return factories.customer(session)
 
 
 def test_a_token_accepted_a_moment_ago_is_refused_once_it_expires(session, customer, monkeypatch):

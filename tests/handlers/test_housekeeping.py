@@ -1,4 +1,4 @@
-"""Nothing is lost when the queue or the mail service hiccups."""
+"""The housekeeping function: every five minutes, the chores that keep the shop tidy."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from shared.models.base import utcnow
 from tests import factories, queues
 from tests.faults.hung_endpoint import closed_port, service_at
 
+# The orders it looks after are placed through the orders function, announced on moto's queue.
 FUNCTION = "orders"  # the handler behind the `api` fixture (tests/conftest.py)
-# Its orders are announced on a queue: moto's, for every test here.
 pytestmark = pytest.mark.usefixtures("aws_world")
 
 
@@ -22,19 +22,6 @@ def housekeeping() -> dict:
     from handlers.housekeeping import handler
 
     return handler({}, None)
-
-
-def test_an_order_is_placed_even_when_the_queue_is_down(
-    api, customer_token, mug, aws_world, session
-):
-    with service_at("sqs", closed_port()):
-        reply = api.post(
-            "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-        )
-
-    assert reply.status == 201
-    assert session.query(OutboxEvent).one().sent_at is None
-    assert queues.receive_all(aws_world.sqs, aws_world.queue_url) == []
 
 
 def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
@@ -56,26 +43,6 @@ def test_the_next_housekeeping_run_sends_what_the_queue_missed_exactly_once(
     assert first["resend_unsent_events"] == 3 and second["resend_unsent_events"] == 0
     bodies = queues.receive_all(aws_world.sqs, aws_world.queue_url)
     assert sorted(json.loads(b)["order_id"] for b in bodies) == sorted(o["id"] for o in orders)
-
-
-def test_a_mail_failure_fails_the_record_and_the_retry_mails_once(
-    api, customer_token, mug, aws_world
-):
-    order = api.post(
-        "/orders", {"items": [{"product_id": mug.id, "quantity": 1}]}, token=customer_token
-    ).json
-    [body] = queues.receive_all(aws_world.sqs, aws_world.queue_url)
-
-    with service_at("ses", closed_port()):
-        failed = queues.deliver([body])
-
-    assert failed == {"batchItemFailures": [{"itemIdentifier": "message-0"}]}
-    assert api.get(f"/orders/{order['id']}", token=customer_token).json["status"] == "pending"
-
-    assert queues.deliver([body]) == {"batchItemFailures": []}
-    assert queues.deliver([body]) == {"batchItemFailures": []}
-    assert api.get(f"/orders/{order['id']}", token=customer_token).json["status"] == "confirmed"
-    assert len(queues.sent_mails()) == 1
 
 
 def test_housekeeping_cancels_abandoned_pending_orders_and_releases_stock(
@@ -127,3 +94,9 @@ def test_housekeeping_deletes_expired_refresh_tokens_only(engine, aws_world, ses
 
     assert housekeeping()["delete_expired_refresh_tokens"] == 1
     assert session.query(RefreshToken).count() == 1
+
+
+def test_the_scheduled_housekeeping_run_includes_the_rate_limit_chore(engine, aws_world):
+    from handlers.housekeeping import handler
+
+    assert handler({}, None)["delete_ended_rate_limit_windows"] == 0
