@@ -243,7 +243,9 @@ def _transition(
 
 def _refuse(session: Session, order_id: int, conflict: str) -> None:
     """NotFound for a missing order, else Conflict with `conflict` naming its status."""
-    order = session.get(Order, order_id)
+    # Read from the database: the conditional UPDATE that refused bypassed the session, so
+    # an order the session already holds may carry the status it had before.
+    order = session.get(Order, order_id, populate_existing=True)
     if order is None:
         raise NotFound(f"There is no order {order_id}.")
     raise Conflict(conflict.format(status=order.status))

@@ -66,7 +66,7 @@ def test_the_shop_cancelling_abandoned_orders_leaves_a_confirmed_one_and_its_sto
     orders.confirm_order(session, order.id)
     session.commit()
 
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="An order that is confirmed cannot be cancelled"):
         orders.cancel_order(session, order.id, viewer=None, from_statuses=("pending",))
 
     assert fresh(session, Order, order.id).status == "confirmed"
