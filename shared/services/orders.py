@@ -196,13 +196,7 @@ def cancel_order(
         cancelled = _transition(session, order_id, from_statuses=from_statuses, to="cancelled")
         if cancelled:
             # Only the transaction that made the transition gives the stock back.
-            lines = session.execute(
-                select(OrderLine.product_id, OrderLine.quantity)
-                .where(OrderLine.order_id == order_id)
-                .order_by(OrderLine.product_id)
-            ).all()
-            for product_id, quantity in lines:
-                stock.release_stock(session, product_id, quantity)
+            stock.release_order_stock(session, order_id)
         session.commit()
         return bool(cancelled)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from shared.errors import Conflict
 from shared.limits import MAX_INTEGER
-from shared.models import Product
+from shared.models import OrderLine, Product
 from shared.models.base import utcnow
 
 if TYPE_CHECKING:
@@ -82,3 +82,17 @@ def release_stock(session: Session, product_id: int, quantity: int) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+
+
+def release_order_stock(session: Session, order_id: int) -> None:
+    """Give back the stock of every line of the order, in product-id order.
+
+    Does not commit: the stock comes back in the cancellation's transaction.
+    """
+    lines = session.execute(
+        select(OrderLine.product_id, OrderLine.quantity)
+        .where(OrderLine.order_id == order_id)
+        .order_by(OrderLine.product_id)
+    ).all()
+    for product_id, quantity in lines:
+        release_stock(session, product_id, quantity)

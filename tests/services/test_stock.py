@@ -69,3 +69,13 @@ def test_stock_given_back_stops_at_the_largest_stock_a_product_can_hold(session)
     session.commit()
 
     assert stock_of(session, near, full) == [MAX_INTEGER, MAX_INTEGER]
+
+
+def test_an_order_s_stock_comes_back_for_every_one_of_its_lines(session, customer):
+    mug, cup = factories.product(session, stock=5), factories.product(session, stock=3)
+    order = factories.order(session, customer, (cup, 3), (mug, 2))
+
+    stock.release_order_stock(session, order.id)
+    session.commit()
+
+    assert stock_of(session, mug, cup) == [5, 3]
