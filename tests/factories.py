@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from shared.models import Order, Product, User
-from shared.services import admins, auth, orders, products
+from shared.models import Order, Product, ProductImport, User
+from shared.models.base import utcnow
+from shared.services import admins, auth, imports, orders, products
+from shared.statuses import ImportStatus
 
 PASSWORD = "correct horse battery"
 _numbers = itertools.count(1)
@@ -47,3 +51,17 @@ def order(session: Session, user: User, *lines: tuple[Product, int]) -> Order:
         session, user_id=user.id, lines=[orders.Line(p.id, quantity) for p, quantity in lines]
     )
     return placed.order
+
+
+def product_import(
+    session: Session, *, status: ImportStatus = "waiting", changed_ago: timedelta = timedelta(0)
+) -> ProductImport:
+    """A started import, no file uploaded to it, in `status` since `changed_ago`."""
+    import_id = imports.start_import(session, created_by=admin(session).id)["import_id"]
+    session.execute(
+        update(ProductImport)
+        .where(ProductImport.id == import_id)
+        .values(status=status, updated_at=utcnow() - changed_ago)
+    )
+    session.commit()
+    return session.get(ProductImport, import_id, populate_existing=True)

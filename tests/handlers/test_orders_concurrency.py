@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -16,29 +14,13 @@ from shared.models import Order, OutboxEvent, Product
 from shared.models.base import utcnow
 from tests import factories, queues
 from tests.apigw import Client, Reply, client_of
+from tests.concurrency import at_once
 
 
 @pytest.fixture
 def api(postgres, aws_world) -> Client:
     """On PostgreSQL alone: these races need real row locks."""
     return client_of("orders")
-
-
-def at_once(count: int, action: Callable[[int], Reply]) -> list[Reply]:
-    """Run `action(i)` in `count` threads released together by a barrier."""
-    start = threading.Barrier(count)
-    replies: list[Reply | None] = [None] * count
-
-    def run(i: int) -> None:
-        start.wait()
-        replies[i] = action(i)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return replies
 
 
 def customers_with_tokens(count: int) -> list[str]:
