@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import create_engine, text
 from shared import db
 from shared.migrations import upgrade
 from shared.models import Base
+from tests.concurrency import at_once
 
 
 def test_the_migrated_schema_matches_the_models(database):
@@ -28,20 +28,8 @@ def test_two_migrate_runs_at_once_on_postgresql_both_succeed(postgres_database):
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     fresh = db.build_engine(postgres_database.url.set(database=name))
-    start = threading.Barrier(2)
-    revisions: list[str | None] = []
-
-    def migrate() -> None:
-        start.wait()
-        revisions.append(upgrade(fresh))
-
     try:
-        runs = [threading.Thread(target=migrate) for _ in range(2)]
-        for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
-        assert revisions == ["0005", "0005"]
+        assert at_once(2, lambda _: upgrade(fresh)) == ["0005", "0005"]
     finally:
         fresh.dispose()
         with admin.connect() as connection:

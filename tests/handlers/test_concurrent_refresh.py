@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-
 from shared import db
 from tests import factories
 from tests.apigw import Client
+from tests.concurrency import at_once
 
 
 def test_one_refresh_token_presented_eight_times_at_once_is_rotated_only_once(postgres):
@@ -15,18 +14,8 @@ def test_one_refresh_token_presented_eight_times_at_once_is_rotated_only_once(po
     api = Client(handler)
     with db.session_scope() as session:
         pair = factories.tokens_for(session, factories.customer(session))
-    start = threading.Barrier(8)
-    statuses: list[int] = []
-
-    def present() -> None:
-        start.wait()
-        reply = api.post("/auth/refresh", {"refresh_token": pair["refresh_token"]})
-        statuses.append(reply.status)
-
-    clients = [threading.Thread(target=present) for _ in range(8)]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join()
+    statuses = at_once(
+        8, lambda _: api.post("/auth/refresh", {"refresh_token": pair["refresh_token"]}).status
+    )
 
     assert sorted(statuses) == [200] + [401] * 7

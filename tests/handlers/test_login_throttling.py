@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -15,6 +14,7 @@ from shared.models.base import utcnow
 from shared.services import passwords
 from tests import factories
 from tests.apigw import Client
+from tests.concurrency import at_once
 
 PASSWORD = factories.PASSWORD
 WRONG = "not the password"
@@ -179,18 +179,7 @@ def test_thirty_simultaneous_wrong_passwords_are_checked_at_most_ten_times(postg
     monkeypatch.setattr(
         passwords, "verify_password", lambda h, p: checked.append(h) or real_verify(h, p)
     )
-    start = threading.Barrier(30)
-    statuses: list[int] = []
-
-    def attempt() -> None:
-        start.wait()
-        statuses.append(log_in(api, email, WRONG).status)
-
-    clients = [threading.Thread(target=attempt) for _ in range(30)]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join()
+    statuses = at_once(30, lambda _: log_in(api, email, WRONG).status)
 
     assert Counter(statuses) == {401: 10, 429: 20}
     assert len(checked) == 10
