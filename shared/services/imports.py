@@ -52,7 +52,8 @@ def get_import(session: Session, import_id: str) -> dict[str, Any]:
         uuid.UUID(import_id)
     except ValueError:
         raise NotFound(f"There is no import {import_id}.") from None
-    found = session.get(ProductImport, import_id)
+    # As the database holds it: a run changes the status by UPDATEs the session never sees.
+    found = session.get(ProductImport, import_id, populate_existing=True)
     if found is None:
         raise NotFound(f"There is no import {import_id}.")
     return {

@@ -12,7 +12,7 @@ from shared.config import ConfigError, settings
 from shared.errors import NotFound
 from shared.models import Product, ProductImport
 from shared.models.base import utcnow
-from shared.services import catalog_csv, imports
+from shared.services import catalog_csv, import_state, imports
 from shared.services import products as products_service
 from tests import factories
 from tests.catalog_files import HEADER, products, rows
@@ -276,3 +276,13 @@ def test_concurrent_deliveries_of_one_upload_import_it_once(postgres, s3):
 def test_an_unknown_or_malformed_import_id_is_not_found(engine, session, import_id):
     with pytest.raises(NotFound):
         imports.get_import(session, import_id)
+
+
+def test_an_import_s_report_shows_its_status_as_it_is_now_in_a_session_that_read_it_before(
+    session,
+):
+    waiting = factories.product_import(session)
+    assert imports.get_import(session, waiting.id)["status"] == "waiting"
+    assert import_state.claim(session, waiting.id)
+
+    assert imports.get_import(session, waiting.id)["status"] == "processing"
