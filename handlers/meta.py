@@ -14,7 +14,6 @@ import handlers
 from handlers import init_done
 from shared.assets import REVALIDATE, Asset, asset_response
 from shared.openapi import operation
-from shared.openapi.document import document
 from shared.routing import Resource
 from shared.schemas.meta import Health
 from shared.services import health
@@ -129,6 +128,10 @@ def docs_assets() -> dict[str, Asset]:
 @cache
 def openapi_document() -> dict:
     """The document of every HTTP function, built once per container on first request."""
+    # The builder loads with the first request for the document, not with the health
+    # checks that most of meta's cold starts serve.
+    from shared.openapi.document import document
+
     return document(documented_apps(), title="shop-api", version="1.0.0")
 
 
