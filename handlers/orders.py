@@ -31,6 +31,12 @@ NO_SUCH_ORDER = "No such order, or not yours"
 # Control characters are no text a key can be stored as (PostgreSQL refuses U+0000).
 IDEMPOTENCY_KEY = re.compile(r"[^\x00-\x1f\x7f]{1,255}")
 
+# operations.md: a queue that is down or never answers delays POST /orders by at most 2 s.
+# Connecting and reading each give up after this (or AWS_CALL_TIMEOUT if shorter), so the
+# queue costs 1.5 s at worst and the request's own work has the rest; SQS answers a
+# SendMessage in tens of milliseconds when it is well.
+QUEUE_WAIT = 0.75
+
 
 @routes.post("")
 @operation(
@@ -92,11 +98,11 @@ def place_order() -> Response:
 def _publish_now(event_id: str) -> None:
     # The order is committed with its event; sending it now only saves waiting for the
     # next housekeeping run, so no failure here may fail or hold the request. Hence one
-    # attempt (retries=0) of at most AWS_CALL_TIMEOUT for connecting and as much for the
-    # answer: a queue that is down or never answers costs the client ~2 s, not botocore's
+    # attempt (retries=0) of at most QUEUE_WAIT for connecting and as much for the answer:
+    # a queue that is down or never answers costs the client 1.5 s at worst, not botocore's
     # 60 s read timeout times its retries, and housekeeping (with retries) sends it later.
     try:
-        outbox.publish(db_session(), event_ids=[event_id], retries=0)
+        outbox.publish(db_session(), event_ids=[event_id], retries=0, timeout=QUEUE_WAIT)
     except Exception:
         logger.exception("order.placed left in the outbox", event_id=event_id)
         # Ends the publish transaction (and its row locks) now; a connection too broken

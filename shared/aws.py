@@ -5,10 +5,10 @@ Region, credentials and endpoint come from the standard AWS environment variable
 (`AWS_REGION`, `AWS_ENDPOINT_URL` for a local emulation), never from code.
 
 Every call is bounded (operations.md, "Timeouts and faults"): connecting and each read
-give up after AWS_CALL_TIMEOUT, and a failed call is retried at most `retries` times by
-botocore's standard mode (exponential backoff with jitter, transient errors only). boto3's
-own defaults would wait 60 s per read, so a queue that never answers held POST /orders
-for minutes.
+give up after AWS_CALL_TIMEOUT (or a shorter `timeout` a caller asks for), and a failed
+call is retried at most `retries` times by botocore's standard mode (exponential backoff
+with jitter, transient errors only). boto3's own defaults would wait 60 s per read, so a
+queue that never answers held POST /orders for minutes.
 """
 
 from __future__ import annotations
@@ -25,9 +25,14 @@ from shared.config import settings
 RETRIES = 2
 
 
-def client(service: str, *, retries: int = RETRIES) -> Any:
-    """The process-wide boto3 client for `service` whose failed calls retry `retries` times."""
-    return _client(service, retries)
+def client(service: str, *, retries: int = RETRIES, timeout: float | None = None) -> Any:
+    """The process-wide boto3 client for `service` whose failed calls retry `retries` times.
+
+    Connecting and each read give up after AWS_CALL_TIMEOUT, or after `timeout` seconds if
+    that is shorter: a caller with a promise of its own to keep asks for less.
+    """
+    limit = settings().aws_call_timeout
+    return _client(service, retries, limit if timeout is None else min(timeout, limit))
 
 
 def longest_call(*, retries: int = RETRIES) -> float:
@@ -41,11 +46,10 @@ def longest_call(*, retries: int = RETRIES) -> float:
 
 
 @cache
-def _client(service: str, retries: int) -> Any:
+def _client(service: str, retries: int, timeout: float) -> Any:
     import boto3
     from botocore.config import Config
 
-    timeout = settings().aws_call_timeout
     options = _s3_options() if service == "s3" else {}
     # botocore reads only AWS_DEFAULT_REGION; Lambda sets both, operations.md names AWS_REGION.
     region = os.environ.get("AWS_REGION") or None

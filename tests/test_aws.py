@@ -38,6 +38,15 @@ def test_a_client_without_retries_makes_one_attempt(service):
     assert aws.client(service, retries=0) is aws.client(service, retries=0)
 
 
+def test_a_caller_may_ask_for_a_shorter_timeout_but_never_a_longer_one():
+    hurried = aws.client("sqs", retries=0, timeout=0.75).meta.config
+
+    assert (hurried.connect_timeout, hurried.read_timeout) == (0.75, 0.75)
+    assert aws.client("sqs", timeout=5) is aws.client("sqs")
+    with aws_call_timeout(0.25):
+        assert aws.client("sqs", retries=0, timeout=0.75).meta.config.read_timeout == 0.25
+
+
 def test_the_call_timeout_comes_from_aws_call_timeout():
     with aws_call_timeout(0.25):
         config = aws.client("sqs").meta.config
@@ -71,9 +80,10 @@ def test_a_service_that_never_answers_is_tried_three_times_then_given_up():
 
 def test_without_retries_a_service_that_never_answers_costs_one_call_timeout():
     with hung_endpoint() as hung, aws_call_timeout(0.3), service_at("ses", hung.url):
+        ses = aws.client("ses", retries=0)  # a warm container's, so only the call is timed
         started = time.monotonic()
         with pytest.raises(ReadTimeoutError):
-            aws.client("ses", retries=0).get_send_quota()
+            ses.get_send_quota()
         took = time.monotonic() - started
 
     assert hung.accepted == 1
@@ -82,9 +92,10 @@ def test_without_retries_a_service_that_never_answers_costs_one_call_timeout():
 
 def test_a_service_that_is_not_there_fails_at_once():
     with aws_call_timeout(0.3), service_at("sqs", closed_port()):
+        sqs = aws.client("sqs", retries=0)
         started = time.monotonic()
         with pytest.raises((EndpointConnectionError, ConnectTimeoutError)):
-            aws.client("sqs", retries=0).list_queues()
+            sqs.list_queues()
         took = time.monotonic() - started
 
     assert took < 0.3

@@ -48,6 +48,7 @@ def publish(
     event_ids: list[str] | None = None,
     limit: int = BATCH,
     retries: int = aws.RETRIES,
+    timeout: float | None = None,
     deadline: Deadline = NEVER,
 ) -> int:
     """Send unsent events (these, or the oldest `limit`) to the queue, and commit; how many.
@@ -55,16 +56,16 @@ def publish(
     One UPDATE claims the events (marks them sent, skipping rows another publisher holds)
     and keeps them locked until COMMIT, so a placement and a housekeeping run, or two
     housekeeping runs, never send one event twice. A queue that cannot be reached or does
-    not answer (each send bounded by AWS_CALL_TIMEOUT and `retries`), or a `deadline`
-    that passes, stops the batch: what was not sent is marked unsent again before
-    COMMIT, for later.
+    not answer (each send bounded by `retries` and by AWS_CALL_TIMEOUT or a shorter
+    `timeout`, as `aws.client` says), or a `deadline` that passes, stops the batch: what
+    was not sent is marked unsent again before COMMIT, for later.
     """
     queue_url = settings().orders_queue_url
     if not queue_url:
         logger.warning("ORDERS_QUEUE_URL is not set: events stay in the outbox")
         return 0
     claimed = _claim(session, event_ids=event_ids, limit=limit)
-    sent = _send(claimed, queue_url=queue_url, retries=retries, deadline=deadline)
+    sent = _send(claimed, queue_url, retries=retries, timeout=timeout, deadline=deadline)
     if sent < len(claimed):
         _unclaim(session, [row.id for row in claimed[sent:]])
     session.commit()
@@ -97,7 +98,9 @@ def _claim(session: Session, *, event_ids: list[str] | None, limit: int) -> list
     return claimed
 
 
-def _send(claimed: list[Row], *, queue_url: str, retries: int, deadline: Deadline) -> int:
+def _send(
+    claimed: list[Row], queue_url: str, *, retries: int, timeout: float | None, deadline: Deadline
+) -> int:
     """Send the events in order until one fails or time is up; how many went out."""
     sent = 0
     for row in claimed:
@@ -105,7 +108,7 @@ def _send(claimed: list[Row], *, queue_url: str, retries: int, deadline: Deadlin
             logger.info("out of time: events left for the next run", unsent=len(claimed) - sent)
             break
         try:
-            aws.client("sqs", retries=retries).send_message(
+            aws.client("sqs", retries=retries, timeout=timeout).send_message(
                 QueueUrl=queue_url, MessageBody=json.dumps(row.body)
             )
         except Exception as error:  # any failure of the queue: keep the rest for later
