@@ -18,6 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _create_products()
+    # The admin's user listing pages by (created_at, id); its index came with that paging.
+    op.create_index("ix_users_created_at", "users", ["created_at", "id"])
+    _create_product_imports()
+
+
+def _create_products() -> None:
     op.create_table(
         "products",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -41,7 +48,9 @@ def upgrade() -> None:
         "ix_products_active_name", "products", ["is_active", sa.text("lower(name)"), "id"]
     )
     op.create_index("ix_products_category", "products", ["category"])
-    op.create_index("ix_users_created_at", "users", ["created_at", "id"])
+
+
+def _create_product_imports() -> None:
     op.create_table(
         "product_imports",
         sa.Column("id", sa.String(36), nullable=False),

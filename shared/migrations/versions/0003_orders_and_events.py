@@ -18,6 +18,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _create_orders()
+    _create_order_lines()
+    _create_outbox_events()
+    _create_processed_events()
+
+
+def _create_orders() -> None:
     op.create_table(
         "orders",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -38,6 +45,9 @@ def upgrade() -> None:
     op.create_index("ix_orders_user_created", "orders", ["user_id", "created_at", "id"])
     op.create_index("ix_orders_created", "orders", ["created_at", "id"])
     op.create_index("ix_orders_status_created", "orders", ["status", "created_at"])
+
+
+def _create_order_lines() -> None:
     op.create_table(
         "order_lines",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -58,6 +68,9 @@ def upgrade() -> None:
         sa.CheckConstraint("quantity > 0", name="ck_order_lines_quantity_positive"),
         sa.UniqueConstraint("order_id", "product_id", name="uq_order_lines_order_id_product_id"),
     )
+
+
+def _create_outbox_events() -> None:
     op.create_table(
         "outbox_events",
         sa.Column("id", sa.String(36), nullable=False),
@@ -75,6 +88,9 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_outbox_events_unsent", "outbox_events", ["sent_at", "created_at"])
+
+
+def _create_processed_events() -> None:
     op.create_table(
         "processed_events",
         sa.Column("event_id", sa.String(64), nullable=False),
