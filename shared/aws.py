@@ -14,6 +14,7 @@ queue that never answers held POST /orders for minutes.
 from __future__ import annotations
 
 import os
+import sys
 from functools import cache
 from typing import Any
 
@@ -23,6 +24,18 @@ from shared.config import settings
 # first attempt. A caller that has somewhere else to leave the work and someone waiting
 # (POST /orders: the outbox) asks for retries=0.
 RETRIES = 2
+
+# Error codes of a service asking its callers to slow down, as botocore's standard retry
+# mode reads them; some services send them with a 400.
+THROTTLING = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
 
 
 def client(service: str, *, retries: int = RETRIES, timeout: float | None = None) -> Any:
@@ -72,6 +85,25 @@ def _s3_options() -> dict[str, Any]:
     # (AWS_ENDPOINT_URL) keeps boto3's own choice there, path-style on its host:port.
     emulated = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
     return {"signature_version": "s3v4", "s3": {} if emulated else {"addressing_style": "virtual"}}
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when `error` says an AWS service is down, unreachable, too slow or throttling.
+
+    What a misconfiguration causes (a missing secret, a denied call) is not unavailability:
+    retrying later would not help.
+    """
+    # Without botocore loaded no AWS call was made; this never loads it at cold start.
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return False
+    if isinstance(error, exceptions.ConnectionError | exceptions.HTTPClientError):
+        return True
+    if not isinstance(error, exceptions.ClientError):
+        return False
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    code = error.response.get("Error", {}).get("Code")
+    return status >= 500 or status == 429 or code in THROTTLING
 
 
 def reset_clients() -> None:

@@ -9,11 +9,16 @@ from sqlalchemy import URL
 
 from shared.aws import client
 
+# Secrets are read on a request's path, the first time a container needs them: one retry
+# rides out a blip, and a Secrets Manager that never answers costs the request two
+# AWS_CALL_TIMEOUTs and a backoff (~5 s), then a 503, inside the contract's 10 s.
+RETRIES = 1
+
 
 @cache
 def secret_string(arn: str, stage: str = "AWSCURRENT") -> str | None:
     """The secret's string at `stage`, or None when that stage does not exist."""
-    sm = client("secretsmanager")
+    sm = client("secretsmanager", retries=RETRIES)
     try:
         return sm.get_secret_value(SecretId=arn, VersionStage=stage)["SecretString"]
     except sm.exceptions.ResourceNotFoundException:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from shared import db, metrics
+from shared import aws, db, metrics
 from shared.config import settings
 from shared.cors import cors_headers
 from shared.errors import PROBLEM_MEDIA_TYPE, ContentTooLarge, ShopError, problem_document
@@ -181,6 +181,14 @@ def _unexpected_error(error: Exception) -> Response:
         )
         return problem(
             503, "The database is unavailable; try again shortly.", headers={"Retry-After": "5"}
+        )
+    if aws.is_unavailable(error):
+        # Secrets Manager, when a container first needs a secret: no one's bug either.
+        logger.error("AWS service unavailable", error_type=type(error).__name__)
+        return problem(
+            503,
+            "A service the shop depends on is unavailable; try again shortly.",
+            headers={"Retry-After": "5"},
         )
     logger.exception("unhandled error")
     return problem(500, "An unexpected error occurred.")

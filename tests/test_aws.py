@@ -5,7 +5,12 @@ from __future__ import annotations
 import time
 
 import pytest
-from botocore.exceptions import ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 
 from shared import aws
 from tests.faults.hung_endpoint import aws_call_timeout, closed_port, hung_endpoint, service_at
@@ -99,3 +104,39 @@ def test_a_service_that_is_not_there_fails_at_once():
         took = time.monotonic() - started
 
     assert took < 0.3
+
+
+def client_error(status: int, code: str) -> ClientError:
+    response = {"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(response, "GetSecretValue")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ReadTimeoutError(endpoint_url="http://127.0.0.1:1"),
+        ConnectTimeoutError(endpoint_url="http://127.0.0.1:1"),
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:1"),
+        client_error(500, "InternalServiceError"),
+        client_error(503, "ServiceUnavailable"),
+        client_error(400, "ThrottlingException"),
+        client_error(429, "TooManyRequestsException"),
+    ],
+    ids=repr,
+)
+def test_a_service_that_is_down_unreachable_slow_or_throttling_is_unavailable(error):
+    assert aws.is_unavailable(error)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        client_error(400, "ResourceNotFoundException"),
+        client_error(400, "AccessDeniedException"),
+        client_error(400, "DecryptionFailure"),
+        ValueError("a bug"),
+    ],
+    ids=repr,
+)
+def test_what_a_misconfiguration_or_a_bug_causes_is_not_unavailability(error):
+    assert not aws.is_unavailable(error)

@@ -66,7 +66,7 @@ def test_the_db_secret_is_read_once_per_container(secret_env, monkeypatch):
     )["ARN"]
     secret_env(arn)
     calls = []
-    client = aws.client("secretsmanager")
+    client = aws.client("secretsmanager", retries=secrets.RETRIES)
     original = client.get_secret_value
     monkeypatch.setattr(client, "get_secret_value", lambda **kw: calls.append(kw) or original(**kw))
 

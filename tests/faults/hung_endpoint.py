@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from shared import aws
 from shared.config import settings
 
+SERVICE_IDS = {"secretsmanager": "Secrets Manager"}
+
 
 @dataclass
 class HungEndpoint:
@@ -75,7 +77,9 @@ def closed_port() -> str:
 @contextmanager
 def service_at(service: str, url: str) -> Iterator[None]:
     """shared.aws's clients of `service` call `url` meanwhile, and AWS (or moto) after."""
-    with _environment(f"AWS_ENDPOINT_URL_{service.upper()}", url):
+    # botocore names the variable after the service's id: "Secrets Manager" for secretsmanager.
+    variable = "AWS_ENDPOINT_URL_" + SERVICE_IDS.get(service, service).upper().replace(" ", "_")
+    with _environment(variable, url):
         yield
 
 
