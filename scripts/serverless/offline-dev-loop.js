@@ -32,8 +32,8 @@ const { pathToFileURL } = require('node:url');
 const SOURCES = ['handlers', 'shared'];
 // Editors save in bursts (a temporary file, a rename, a chmod): one reload for all of it.
 const SETTLE_MS = 300;
-// A function whose module fails to import never answers (serverless-offline waits on its
-// dead process); its traceback is in the output by then, and the warm-up moves on.
+// A function whose module fails to import answers 500 at once (offline-init-errors.js);
+// one that hangs while importing would hold the warm-up, which moves on after this.
 const WARM_UP_TIMEOUT_MS = 30_000;
 
 class OfflineDevLoop {
