@@ -56,8 +56,9 @@ The shop's HTTP API. Conventions of every route:
 - Every response carries `X-Request-Id` (the incoming one when valid) and
   `X-Content-Type-Options: nosniff`.
 - A malformed id in a path is a 404 whatever the method.
-- 503 (with `Retry-After`) when the database cannot be reached or stays busy; that is the
-  only 5xx a client should see. `GET /health` then answers
+- 503 (with `Retry-After`) when the database cannot be reached or stays busy, or a secret
+  the function needs cannot be read from Secrets Manager; that is the only 5xx a client
+  should see. `GET /health` then answers
   `{{"status": "degraded", "database": "unavailable"}}`.
 - Authentication: `Authorization: Bearer <access_token>`; a missing, malformed,
   expired or revoked token is a 401 carrying `WWW-Authenticate: Bearer`.

@@ -63,7 +63,8 @@ SHARED_RESPONSES = {
     429: Shared("TooManyRequests", "Too many attempts; wait Retry-After seconds", ("Retry-After",)),
     503: Shared(
         "ServiceUnavailable",
-        "The database is unreachable or busy; try again after Retry-After seconds",
+        "The database is unreachable or busy, or a secret cannot be read from Secrets "
+        "Manager; try again after Retry-After seconds",
         ("Retry-After",),
     ),
 }
